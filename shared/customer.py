@@ -1,0 +1,30 @@
+"""A customer as the rules normalise it: what the writer stores and the events carry."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class CustomerRecord(BaseModel):
+    """Normalised customer values of one valid row; absent values are None."""
+
+    model_config = ConfigDict(frozen=True)
+
+    full_name: str
+    email: str | None = None
+    document: str | None = None
+    document_kind: Literal["cpf", "cnpj"] | None = None
+    phone_type: Literal["celular", "fixo"] | None = None
+    phone_ddi: str | None = None
+    phone_ddd: str | None = None
+    phone_number: str | None = None
+    phone_extension: str | None = None
+    postal_code: str | None = None
+    street: str | None = None
+    street_number: str | None = None
+    complement: str | None = None
+    district: str | None = None
+    city: str | None = None
+    state: str | None = None
+    notes: str | None = None
+    external_code: str | None = None
