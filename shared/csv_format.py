@@ -1,0 +1,109 @@
+"""How a customer file is written: encoding and delimiter, detected from its first bytes."""
+
+import codecs
+import csv
+import io
+import typing
+from collections.abc import Iterator
+from typing import Literal
+
+import charset_normalizer
+from pydantic import BaseModel, ConfigDict
+
+from shared.file_problems import FileProblem, FileProblemError
+
+Encoding = Literal["utf-8", "utf-8-sig", "cp1252"]
+Delimiter = Literal[",", ";", "\t"]
+
+# Enough to see the header and a few hundred rows: detection never needs the whole file.
+SAMPLE_SIZE = 256 * 1024
+_DELIMITERS: tuple[Delimiter, ...] = (";", ",", "\t")
+# csv's default (128 KiB) is the bound that turns an unterminated quote into a clear error
+# instead of one endless cell; a real cell (notes included) stays far below it.
+csv.field_size_limit(128 * 1024)
+
+
+class CsvDialect(BaseModel):
+    """The encoding and delimiter of one file, kept so the error file is written the same way."""
+
+    model_config = ConfigDict(frozen=True)
+
+    encoding: Encoding
+    delimiter: Delimiter
+
+    @property
+    def has_bom(self) -> bool:
+        """Whether the file starts with a UTF-8 byte order mark (Excel's "CSV UTF-8")."""
+        return self.encoding == "utf-8-sig"
+
+
+def detect_dialect(sample: bytes) -> CsvDialect:
+    """Detect the encoding and delimiter from the first bytes of a file."""
+    if not sample.strip():
+        raise FileProblemError(FileProblem(code="file.empty"))
+    encoding = _detect_encoding(sample)
+    text = _decode_sample(sample, encoding)
+    return CsvDialect(encoding=encoding, delimiter=_detect_delimiter(text))
+
+
+def _detect_encoding(sample: bytes) -> Encoding:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in sample:
+        raise FileProblemError(FileProblem(code="file.binary"))
+    try:
+        # A sample cut mid-character fails only in its last three bytes.
+        sample.decode("utf-8") if len(sample) < SAMPLE_SIZE else sample[:-3].decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    # Not UTF-8: Excel in Brazil writes Windows-1252; make sure it reads as text at all.
+    best = charset_normalizer.from_bytes(sample, cp_isolation=["cp1252", "latin_1"]).best()
+    if best is None:
+        raise FileProblemError(FileProblem(code="file.binary"))
+    return "cp1252"
+
+
+def _decode_sample(sample: bytes, encoding: Encoding) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return decoder.decode(sample, final=False)
+
+
+def _detect_delimiter(text: str) -> Delimiter:
+    """The candidate that splits the header into the most columns, the rows agreeing."""
+    lines = text.splitlines()[:50]
+    best: Delimiter = ","
+    best_columns = 1
+    for delimiter in _DELIMITERS:
+        widths = [len(record) for record in csv.reader(lines, delimiter=delimiter) if record]
+        if not widths:
+            continue
+        header_width = widths[0]
+        agreeing = sum(1 for width in widths if width == header_width)
+        # Most rows have the header's width: a delimiter that only appears inside cells does not.
+        if header_width > best_columns and agreeing * 2 >= len(widths):
+            best, best_columns = delimiter, header_width
+    return best
+
+
+def open_text(binary: typing.BinaryIO, dialect: CsvDialect) -> io.TextIOWrapper:
+    """Decode a byte stream as the file was written; undecodable bytes become U+FFFD."""
+    # U+FFFD is reported per cell by the rules ("save the file as UTF-8"), never silently kept.
+    return io.TextIOWrapper(binary, encoding=dialect.encoding, errors="replace", newline="")
+
+
+def read_records(text: io.TextIOBase, dialect: CsvDialect) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number as a spreadsheet shows it, cells) for every record, header included."""
+    reader = csv.reader(text, delimiter=dialect.delimiter)
+    record_no = 0
+    try:
+        for cells in reader:
+            record_no += 1
+            yield record_no, cells
+    except csv.Error as error:
+        raise FileProblemError(
+            FileProblem(
+                code="file.broken_structure", line=record_no + 1, params={"detail": str(error)}
+            )
+        ) from error

@@ -1,0 +1,72 @@
+"""Problems that make a whole file unusable, with messages a person can act on."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Locale = Literal["pt-BR", "en"]
+
+
+class FileProblem(BaseModel):
+    """One reason a file cannot be imported: a stable code, where, and the values to explain it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    line: int | None = None
+    params: dict[str, str] = {}
+
+
+class FileProblemError(Exception):
+    """Raised when a file cannot be read as a customer CSV at all."""
+
+    def __init__(self, problem: FileProblem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+_MESSAGES: dict[str, dict[Locale, str]] = {
+    "file.empty": {
+        "pt-BR": "O arquivo está vazio. Envie um CSV com o cabeçalho na linha 1 "
+        "e um cliente por linha.",
+        "en": "The file is empty. Upload a CSV with the header on line 1 "
+        "and one customer per line.",
+    },
+    "file.binary": {
+        "pt-BR": "O arquivo não é um CSV de texto (parece uma planilha .xlsx ou um arquivo "
+        'binário). No Excel, use Arquivo > Salvar como > "CSV UTF-8 (delimitado por vírgulas)".',
+        "en": "The file is not a text CSV (it looks like an .xlsx workbook or a binary "
+        'file). In Excel, use File > Save as > "CSV UTF-8 (comma delimited)".',
+    },
+    "file.header_only": {
+        "pt-BR": "O arquivo só tem o cabeçalho: nenhuma linha de cliente a partir da linha 2.",
+        "en": "The file has only the header: no customer rows from line 2 on.",
+    },
+    "file.missing_columns": {
+        "pt-BR": "Coluna obrigatória não encontrada no cabeçalho: {columns}. "
+        "Confira a linha 1 ou use o modelo de arquivo.",
+        "en": "Required column not found in the header: {columns}. "
+        "Check line 1 or use the file template.",
+    },
+    "file.broken_structure": {
+        "pt-BR": "A estrutura do arquivo quebra na linha {line}: provavelmente aspas abertas "
+        "e nunca fechadas. Feche as aspas da célula ou remova-as ({detail}).",
+        "en": "The file's structure breaks at line {line}: most likely a quote opened and never "
+        "closed. Close the cell's quotes or remove them ({detail}).",
+    },
+    "file.too_large": {
+        "pt-BR": "O arquivo tem mais de {limit}. Divida-o em arquivos menores e importe cada um.",
+        "en": "The file is larger than {limit}. Split it into smaller files and import each.",
+    },
+}
+
+
+def render_problem(problem: FileProblem, locale: Locale = "pt-BR") -> str:
+    """The problem as a sentence in the user's language."""
+    params = {"line": str(problem.line), **problem.params}
+    return _MESSAGES[problem.code][locale].format(**params)
+
+
+def known_codes() -> frozenset[str]:
+    """Every file problem code with a message."""
+    return frozenset(_MESSAGES)
