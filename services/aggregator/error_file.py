@@ -1,0 +1,117 @@
+"""The error file: only the rows not imported, as the user wrote them, plus why and how to fix."""
+
+import asyncio
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import asyncpg
+from minio import Minio
+
+from services.aggregator.repository import SELECT_FAILURES
+from shared.csv_format import CsvDialect
+from shared.file_problems import Locale
+from shared.rules.errors import RowError, render_errors
+from shared.rules.fields import Field
+from shared.storage import PART_SIZE, IteratorReader, stored_records
+
+ERRORS_HEADER: dict[Locale, str] = {"pt-BR": "Erros", "en": "Errors"}
+LINE_LABEL: dict[Locale, str] = {"pt-BR": "Linha", "en": "Line"}
+_FLUSH_AT = 64 * 1024
+_FETCH = 1000
+
+# (row number, stored errors) in row order, or None at the end.
+NextFailure = Callable[[], tuple[int, list[dict[str, Any]]] | None]
+
+
+async def write_error_file(
+    *,
+    import_record: asyncpg.Record,
+    key: str,
+    pool: asyncpg.Pool,
+    storage: Minio,
+    bucket: str,
+) -> None:
+    """Stream the error file to object storage: the original is re-read, failures merged in."""
+    loop = asyncio.get_running_loop()
+    async with pool.acquire() as connection, connection.transaction():
+        cursor = connection.cursor(SELECT_FAILURES, import_record["id"], prefetch=_FETCH)
+        failures = cursor.__aiter__()
+
+        async def fetch_next() -> tuple[int, list[dict[str, Any]]] | None:
+            try:
+                record = await failures.__anext__()
+            except StopAsyncIteration:
+                return None
+            return record["row_no"], record["errors"]
+
+        def next_failure() -> tuple[int, list[dict[str, Any]]] | None:
+            # Called from the upload thread; the database work stays on the event loop.
+            return asyncio.run_coroutine_threadsafe(fetch_next(), loop).result()
+
+        await asyncio.to_thread(_upload, import_record, key, next_failure, storage, bucket)
+
+
+def _upload(
+    import_record: asyncpg.Record, key: str, next_failure: NextFailure, storage: Minio, bucket: str
+) -> None:
+    dialect = CsvDialect(encoding=import_record["encoding"], delimiter=import_record["delimiter"])
+    columns = {Field(name): header for name, header in import_record["columns"].items()}
+    with stored_records(storage, bucket, import_record["object_key"], dialect) as records:
+        lines = error_file_lines(records, next_failure, columns, import_record["locale"])
+        storage.put_object(
+            bucket,
+            key,
+            io.BufferedReader(IteratorReader(_encoded(lines, dialect))),
+            length=-1,
+            part_size=PART_SIZE,
+            content_type=f"text/csv; charset={'utf-8' if dialect.has_bom else dialect.encoding}",
+        )
+
+
+def error_file_lines(
+    records: Iterator[tuple[int, list[str]]],
+    next_failure: NextFailure,
+    columns: dict[Field, str],
+    locale: Locale,
+) -> Iterator[list[str]]:
+    """The header plus an errors column, then each failed row's original cells and its errors."""
+    _, header = next(records)
+    yield [*header, ERRORS_HEADER[locale]]
+    failure = next_failure()
+    for row_no, cells in records:
+        if failure is None:
+            return
+        if row_no != failure[0]:
+            continue
+        errors = [_named(RowError.model_validate(raw), columns) for raw in failure[1]]
+        # The line number is said in the text: the corrected file is re-uploaded without it.
+        why = f"{LINE_LABEL[locale]} {row_no}: {render_errors(errors, locale)}"
+        # Pad short rows so the errors land in the errors column.
+        yield [*cells, *[""] * (len(header) - len(cells)), why]
+        failure = next_failure()
+
+
+def _named(error: RowError, columns: dict[Field, str]) -> RowError:
+    """Name the column as the user's header does, for errors decided after the validator."""
+    if error.column is None and error.field in columns:
+        return error.model_copy(update={"column": columns[error.field]})
+    return error
+
+
+def _encoded(lines: Iterator[list[str]], dialect: CsvDialect) -> Iterator[bytes]:
+    """Write rows as the original file was written: same delimiter, same encoding, same BOM."""
+    # str.encode("utf-8-sig") would repeat the BOM on every chunk: write it once.
+    encoding = "utf-8" if dialect.has_bom else dialect.encoding
+    if dialect.has_bom:
+        yield "\ufeff".encode()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    for line in lines:
+        writer.writerow(line)
+        if buffer.tell() >= _FLUSH_AT:
+            yield buffer.getvalue().encode(encoding, errors="replace")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode(encoding, errors="replace")

@@ -1,0 +1,47 @@
+"""The aggregator's subscribers: outcomes and file totals in; the final status out."""
+
+import asyncpg
+from faststream.kafka import KafkaRouter
+from faststream.middlewares import AckPolicy
+from minio import Minio
+
+from services.aggregator.aggregation import (
+    finish_if_complete,
+    record_file_validated,
+    record_outcomes,
+)
+from services.aggregator.settings import AggregatorSettings
+from shared import topics
+from shared.events import FileValidated, ImportFinished, RowOutcomes
+from shared.kafka import consumer_options, import_key
+
+
+def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Minio) -> KafkaRouter:
+    """Declare the aggregator's publisher and subscribers."""
+    router = KafkaRouter(prefix=settings.kafka.topic_prefix)
+    import_finished = router.publisher(topics.IMPORT_FINISHED)
+    options = consumer_options(settings.kafka, group_id="aggregator")
+
+    async def publish_finished(event: ImportFinished) -> None:
+        await import_finished.publish(event, key=import_key(event.import_id))
+
+    async def finish(record: asyncpg.Record | None) -> None:
+        if record is not None:
+            await finish_if_complete(
+                record,
+                pool=pool,
+                storage=storage,
+                bucket=settings.storage.bucket,
+                publish=publish_finished,
+            )
+
+    # Both commit after the database transaction: a redelivery finds its batch key taken.
+    @router.subscriber(topics.ROW_OUTCOMES, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_row_outcomes(event: RowOutcomes) -> None:
+        await finish(await record_outcomes(event, pool=pool))
+
+    @router.subscriber(topics.FILE_VALIDATED, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_file_validated(event: FileValidated) -> None:
+        await finish(await record_file_validated(event, pool=pool))
+
+    return router

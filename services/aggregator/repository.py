@@ -1,0 +1,125 @@
+"""SQL of the aggregator: outcome ledger, failures, counters, final status."""
+
+from uuid import UUID
+
+import asyncpg
+
+from shared.events import ImportStatus, OutcomeKind, RowOutcome, RowOutcomes
+from shared.file_problems import FileProblem
+
+# The tracking key of a batch: inserted with its counts in one transaction, so a redelivered
+# batch finds its key taken and counts nothing.
+CLAIM_BATCH = """
+INSERT INTO import_outcome_batches (import_id, stage, first_row_no)
+VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+RETURNING first_row_no
+"""
+
+INSERT_FAILURES = """
+INSERT INTO import_row_failures (import_id, row_no, kind, errors)
+SELECT $1, (failure ->> 'row_no')::int, failure ->> 'kind', failure -> 'errors'
+FROM jsonb_array_elements($2::jsonb) AS failure
+ON CONFLICT DO NOTHING
+"""
+
+ADD_COUNTS = """
+UPDATE imports
+SET rows_validated = rows_validated + $2,
+    created_count = created_count + $3,
+    failed_count = failed_count + $4,
+    skipped_count = skipped_count + $5
+WHERE id = $1
+RETURNING *
+"""
+
+RECORD_TOTAL = """
+UPDATE imports SET total_rows = $2, columns = $3, problems = $4
+WHERE id = $1 AND total_rows IS NULL
+RETURNING *
+"""
+
+GET_IMPORT = "SELECT * FROM imports WHERE id = $1"
+
+FINISH = """
+UPDATE imports SET status = $2, error_file_key = $3, finished_at = now()
+WHERE id = $1 AND status IN ('uploaded', 'processing')
+RETURNING *
+"""
+
+SELECT_FAILURES = """
+SELECT row_no, errors FROM import_row_failures WHERE import_id = $1 ORDER BY row_no
+"""
+
+
+async def claim_batch(connection: asyncpg.Connection, *, event: RowOutcomes) -> bool:
+    """Take the batch's tracking key; False when it was counted before."""
+    claimed = await connection.fetchval(
+        CLAIM_BATCH, event.import_id, event.stage.value, event.first_row_no
+    )
+    return claimed is not None
+
+
+async def insert_failures(
+    connection: asyncpg.Connection, *, import_id: UUID, failures: list[RowOutcome]
+) -> None:
+    """Keep the rows not imported, with their errors, for the error file."""
+    await connection.execute(
+        INSERT_FAILURES,
+        import_id,
+        [
+            failure.model_dump(mode="json", include={"row_no", "kind", "errors"})
+            for failure in failures
+        ],
+    )
+
+
+async def add_counts(
+    connection: asyncpg.Connection, *, event: RowOutcomes, validated: int
+) -> asyncpg.Record:
+    """Add a batch's outcomes to the import's counters."""
+    kinds = [outcome.kind for outcome in event.outcomes]
+    record: asyncpg.Record = await connection.fetchrow(
+        ADD_COUNTS,
+        event.import_id,
+        validated,
+        kinds.count(OutcomeKind.CREATED),
+        kinds.count(OutcomeKind.INVALID),
+        kinds.count(OutcomeKind.DUPLICATE),
+    )
+    return record
+
+
+async def record_total(
+    connection: asyncpg.Connection,
+    *,
+    import_id: UUID,
+    total_rows: int,
+    columns: dict[str, str],
+    problems: list[FileProblem],
+) -> asyncpg.Record | None:
+    """Record how many rows the file has (once)."""
+    record: asyncpg.Record | None = await connection.fetchrow(
+        RECORD_TOTAL, import_id, total_rows, columns, [p.model_dump(mode="json") for p in problems]
+    )
+    return record
+
+
+async def get_import(connection: asyncpg.Connection, *, import_id: UUID) -> asyncpg.Record | None:
+    """The import's row."""
+    record: asyncpg.Record | None = await connection.fetchrow(GET_IMPORT, import_id)
+    return record
+
+
+async def finish(
+    connection: asyncpg.Connection,
+    *,
+    import_id: UUID,
+    status: ImportStatus,
+    error_file_key: str | None,
+) -> asyncpg.Record | None:
+    """Set the final status; None if another delivery finished it first."""
+    record: asyncpg.Record | None = await connection.fetchrow(
+        FINISH, import_id, status.value, error_file_key
+    )
+    return record

@@ -1,0 +1,108 @@
+"""SQL of the customers table, set-based: one statement per batch of rows."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from shared.customer import CustomerRecord
+from shared.events import ValidRow, customer_id_for
+
+_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(CustomerRecord.model_fields)
+_COLUMN_LIST = ", ".join(_CUSTOMER_COLUMNS)
+_ARRAYS = ", ".join(f"${index}::text[]" for index in range(5, 5 + len(_CUSTOMER_COLUMNS)))
+
+# Rows go in file order so that, within a batch, the earlier of two rows sharing an e-mail or
+# external code is the one created. Any unique key that is taken (account e-mail, account
+# external code, or this very row from an earlier delivery) leaves the row out.
+INSERT_CUSTOMERS = f"""
+INSERT INTO customers (id, account_id, source_import_id, source_row_no, {_COLUMN_LIST})
+SELECT r.id, $1, $2, r.row_no, {", ".join(f"r.{column}" for column in _CUSTOMER_COLUMNS)}
+FROM unnest($3::uuid[], $4::int[], {_ARRAYS}) AS r(id, row_no, {_COLUMN_LIST})
+ORDER BY r.row_no
+ON CONFLICT DO NOTHING
+RETURNING source_row_no
+"""
+
+# For rows left out: were they created by an earlier delivery, or who holds their keys?
+EXPLAIN_SKIPPED = """
+SELECT r.row_no,
+       own.id IS NOT NULL        AS created_earlier,
+       by_email.id IS NOT NULL   AS email_taken,
+       by_email.source_import_id AS email_import_id,
+       by_email.source_row_no    AS email_row_no,
+       by_code.id IS NOT NULL    AS code_taken,
+       by_code.source_import_id  AS code_import_id,
+       by_code.source_row_no     AS code_row_no
+FROM unnest($3::int[], $4::text[], $5::text[]) AS r(row_no, email, external_code)
+LEFT JOIN customers own
+       ON own.source_import_id = $2 AND own.source_row_no = r.row_no
+LEFT JOIN customers by_email
+       ON by_email.account_id = $1 AND by_email.email = r.email
+LEFT JOIN customers by_code
+       ON by_code.account_id = $1 AND by_code.external_code = r.external_code
+ORDER BY r.row_no
+"""
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """The existing customer holding a key: from this import (at a row) or from before."""
+
+    import_id: UUID | None
+    row_no: int | None
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """Why a row was not inserted by this statement."""
+
+    row_no: int
+    created_earlier: bool
+    email_holder: KeyHolder | None
+    code_holder: KeyHolder | None
+
+
+async def insert_customers(
+    connection: asyncpg.Connection, *, account_id: UUID, import_id: UUID, rows: tuple[ValidRow, ...]
+) -> set[int]:
+    """Insert the rows that take no existing key; returns the row numbers inserted."""
+    columns = [[getattr(row.customer, column) for row in rows] for column in _CUSTOMER_COLUMNS]
+    inserted = await connection.fetch(
+        INSERT_CUSTOMERS,
+        account_id,
+        import_id,
+        [customer_id_for(import_id, row.row_no) for row in rows],
+        [row.row_no for row in rows],
+        *columns,
+    )
+    return {record["source_row_no"] for record in inserted}
+
+
+async def explain_skipped(
+    connection: asyncpg.Connection, *, account_id: UUID, import_id: UUID, rows: list[ValidRow]
+) -> list[SkippedRow]:
+    """For rows that were not inserted, find whether they exist already and who holds their keys."""
+    records = await connection.fetch(
+        EXPLAIN_SKIPPED,
+        account_id,
+        import_id,
+        [row.row_no for row in rows],
+        [row.customer.email for row in rows],
+        [row.customer.external_code for row in rows],
+    )
+    return [
+        SkippedRow(
+            row_no=record["row_no"],
+            created_earlier=record["created_earlier"],
+            email_holder=_holder(record, "email"),
+            code_holder=_holder(record, "code"),
+        )
+        for record in records
+    ]
+
+
+def _holder(record: asyncpg.Record, key: str) -> KeyHolder | None:
+    if not record[f"{key}_taken"]:
+        return None
+    return KeyHolder(import_id=record[f"{key}_import_id"], row_no=record[f"{key}_row_no"])

@@ -1,0 +1,75 @@
+"""Create the customers of a batch of valid rows, idempotently, and say what became of each row."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from services.customer_writer import repository
+from services.customer_writer.repository import KeyHolder, SkippedRow
+from shared.events import OutcomeKind, RowOutcome, RowsValidated, ValidRow, customer_id_for
+from shared.rules.errors import RowError
+from shared.rules.fields import Field
+
+
+class UnexplainedConflictError(Exception):
+    """A row was refused by a unique key no query can find (a concurrent delete): retry it."""
+
+
+@dataclass(frozen=True)
+class BatchWritten:
+    """The outcome of every row of the batch, and the rows whose customer exists now."""
+
+    outcomes: tuple[RowOutcome, ...]
+    created: tuple[ValidRow, ...]
+
+
+async def write_batch(batch: RowsValidated, *, pool: asyncpg.Pool) -> BatchWritten:
+    """Insert the batch's customers; a redelivered batch yields the same outcomes, no new rows."""
+    async with pool.acquire() as connection, connection.transaction():
+        inserted = await repository.insert_customers(
+            connection, account_id=batch.account_id, import_id=batch.import_id, rows=batch.rows
+        )
+        left_out = [row for row in batch.rows if row.row_no not in inserted]
+        skipped = await repository.explain_skipped(
+            connection, account_id=batch.account_id, import_id=batch.import_id, rows=left_out
+        )
+    created_earlier = {row.row_no for row in skipped if row.created_earlier}
+    duplicates = {row.row_no: row for row in skipped if not row.created_earlier}
+    outcomes: list[RowOutcome] = []
+    created: list[ValidRow] = []
+    for row in batch.rows:
+        if row.row_no in inserted or row.row_no in created_earlier:
+            created.append(row)
+            outcomes.append(
+                RowOutcome(
+                    row_no=row.row_no,
+                    kind=OutcomeKind.CREATED,
+                    customer_id=customer_id_for(batch.import_id, row.row_no),
+                )
+            )
+        else:
+            outcomes.append(_duplicate(duplicates[row.row_no], batch.import_id))
+    return BatchWritten(outcomes=tuple(outcomes), created=tuple(created))
+
+
+def _duplicate(row: SkippedRow, import_id: UUID) -> RowOutcome:
+    errors = [
+        _key_error(field, holder, import_id)
+        for field, holder in (
+            (Field.EMAIL, row.email_holder),
+            (Field.EXTERNAL_CODE, row.code_holder),
+        )
+        if holder is not None
+    ]
+    if not errors:
+        raise UnexplainedConflictError(f"row {row.row_no} conflicts with no visible customer")
+    return RowOutcome(row_no=row.row_no, kind=OutcomeKind.DUPLICATE, errors=tuple(errors))
+
+
+def _key_error(field: Field, holder: KeyHolder, import_id: UUID) -> RowError:
+    if holder.import_id == import_id and holder.row_no is not None:
+        return RowError(
+            field=field, code=f"{field.value}.repeated_in_file", params={"row": str(holder.row_no)}
+        )
+    return RowError(field=field, code=f"{field.value}.already_registered")

@@ -1,0 +1,233 @@
+"""HTTP routes: translate a request into a call, and the result into a response."""
+
+import base64
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from minio import Minio
+from starlette.concurrency import iterate_in_threadpool
+
+from services.upload import repository
+from services.upload.file_intake import FileTooLargeError
+from services.upload.imports import ImportNotStartableError, create_import, start_import
+from services.upload.problems import ApiProblemError
+from services.upload.runtime import Runtime
+from services.upload.views import ImportPage, ImportView, import_view
+from shared.events import FileAccepted, ImportStatus
+from shared.file_problems import FileProblem, Locale, render_problem
+from shared.kafka import import_key
+
+router = APIRouter(prefix="/v1")
+
+AccountHeader = Annotated[
+    UUID | None,
+    Header(
+        alias="X-Account-Id",
+        description="The account the request acts for (until API tokens identify it).",
+    ),
+]
+LanguageHeader = Annotated[str | None, Header(alias="Accept-Language")]
+
+
+def _account(account_id: UUID | None) -> UUID:
+    if account_id is None:
+        raise ApiProblemError(
+            401, "auth.missing_account", "Send the X-Account-Id header with your account's id."
+        )
+    return account_id
+
+
+def _locale(accept_language: str | None) -> Locale:
+    """English when the client asks for it first; pt-BR otherwise."""
+    return "en" if accept_language and accept_language.lower().startswith("en") else "pt-BR"
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _not_found(import_id: UUID) -> ApiProblemError:
+    return ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
+
+
+@router.post("/imports", status_code=201, response_model=ImportView)
+async def upload_file(
+    request: Request,
+    file_name: Annotated[str, Query(min_length=1, max_length=255)],
+    account_id: AccountHeader = None,
+    accept_language: LanguageHeader = None,
+) -> ImportView:
+    """Upload a customer CSV (the request body, streamed); it is pre-checked, not yet imported."""
+    account = _account(account_id)
+    runtime = _runtime(request)
+    limit = runtime.settings.max_file_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and int(declared) > limit:
+        raise _too_large(limit, _locale(accept_language))
+    try:
+        record = await create_import(
+            request.stream(),
+            account_id=account,
+            file_name=file_name,
+            pool=runtime.pool,
+            storage=runtime.storage,
+            bucket=runtime.settings.storage.bucket,
+            max_bytes=limit,
+        )
+    except FileTooLargeError as error:
+        raise _too_large(error.limit_bytes, _locale(accept_language)) from error
+    view = import_view(record, _locale(accept_language))
+    if view.status is ImportStatus.REJECTED:
+        raise ApiProblemError(
+            422,
+            "import.rejected",
+            "; ".join(problem.message for problem in view.problems),
+            import_id=str(view.id),
+            problems=[problem.model_dump() for problem in view.problems],
+        )
+    return view
+
+
+def _too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
+    limit = f"{limit_bytes / 1024**3:g} GB" if limit_bytes >= 1024**3 else f"{limit_bytes} bytes"
+    problem = FileProblem(code="file.too_large", params={"limit": limit})
+    return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
+
+
+@router.post("/imports/{import_id}/start", response_model=ImportView)
+async def start(
+    request: Request,
+    import_id: UUID,
+    account_id: AccountHeader = None,
+    accept_language: LanguageHeader = None,
+) -> ImportView:
+    """Start importing: from here the import cannot be undone. Starting twice is harmless."""
+    account = _account(account_id)
+    runtime = _runtime(request)
+
+    async def publish(event: FileAccepted) -> None:
+        await runtime.file_accepted.publish(event, key=import_key(event.import_id))
+
+    try:
+        record = await start_import(
+            import_id=import_id, account_id=account, pool=runtime.pool, publish=publish
+        )
+    except ImportNotStartableError as error:
+        raise ApiProblemError(
+            409,
+            "import.rejected",
+            "This file failed the pre-check; upload a corrected file as a new import.",
+        ) from error
+    if record is None:
+        raise _not_found(import_id)
+    return import_view(record, _locale(accept_language))
+
+
+@router.get("/imports/{import_id}", response_model=ImportView)
+async def get_one(
+    request: Request,
+    import_id: UUID,
+    account_id: AccountHeader = None,
+    accept_language: LanguageHeader = None,
+) -> ImportView:
+    """One import: status, counts and progress."""
+    record = await _fetch_import(request, import_id, _account(account_id))
+    return import_view(record, _locale(accept_language))
+
+
+@router.get("/imports", response_model=ImportPage)
+async def list_all(
+    request: Request,
+    account_id: AccountHeader = None,
+    accept_language: LanguageHeader = None,
+    status: ImportStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> ImportPage:
+    """The account's imports, newest first."""
+    account = _account(account_id)
+    async with _runtime(request).pool.acquire() as connection:
+        records = await repository.list_imports(
+            connection,
+            account_id=account,
+            status=status,
+            before=_decode_cursor(cursor),
+            limit=limit + 1,
+        )
+    locale = _locale(accept_language)
+    page = records[:limit]
+    next_cursor = _encode_cursor(page[-1]) if len(records) > limit else None
+    return ImportPage(items=[import_view(r, locale) for r in page], next_cursor=next_cursor)
+
+
+def _encode_cursor(record: asyncpg.Record) -> str:
+    raw = f"{record['created_at'].isoformat()}|{record['id']}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    if cursor is None:
+        return None
+    try:
+        created_at, import_id = base64.urlsafe_b64decode(cursor).decode().split("|")
+        return datetime.fromisoformat(created_at), UUID(import_id)
+    except ValueError as error:
+        raise ApiProblemError(
+            400, "request.bad_cursor", "The cursor is not one this API returned."
+        ) from error
+
+
+@router.get("/imports/{import_id}/files/original")
+async def download_original(
+    request: Request, import_id: UUID, account_id: AccountHeader = None
+) -> StreamingResponse:
+    """The file as it was uploaded."""
+    record = await _fetch_import(request, import_id, _account(account_id))
+    return _stream_object(request, record["object_key"], record["file_name"])
+
+
+@router.get("/imports/{import_id}/files/errors")
+async def download_errors(
+    request: Request, import_id: UUID, account_id: AccountHeader = None
+) -> StreamingResponse:
+    """The rows that were not imported, in the file's own format, with a column saying why."""
+    record = await _fetch_import(request, import_id, _account(account_id))
+    if record["error_file_key"] is None:
+        raise ApiProblemError(
+            404, "import.no_error_file", "This import has no error file (yet, or no row failed)."
+        )
+    name = record["file_name"].removesuffix(".csv") + "-erros.csv"
+    return _stream_object(request, record["error_file_key"], name)
+
+
+async def _fetch_import(request: Request, import_id: UUID, account_id: UUID) -> asyncpg.Record:
+    async with _runtime(request).pool.acquire() as connection:
+        record = await repository.get_import(connection, import_id=import_id, account_id=account_id)
+    if record is None:
+        raise _not_found(import_id)
+    return record
+
+
+def _stream_object(request: Request, key: str, file_name: str) -> StreamingResponse:
+    runtime = _runtime(request)
+    chunks = _object_chunks(runtime.storage, runtime.settings.storage.bucket, key)
+    return StreamingResponse(
+        iterate_in_threadpool(chunks),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+def _object_chunks(storage: Minio, bucket: str, key: str) -> Iterator[bytes]:
+    response = storage.get_object(bucket, key)
+    try:
+        yield from response.stream(256 * 1024)
+    finally:
+        response.close()
+        response.release_conn()

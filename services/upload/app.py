@@ -1,0 +1,54 @@
+"""Upload service assembly: settings, broker, publisher, resources, routes."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.upload.api import router
+from services.upload.problems import ApiProblemError, problem_handler
+from services.upload.runtime import Runtime
+from services.upload.settings import UploadSettings
+from shared import topics
+from shared.database import create_pool
+from shared.kafka import make_broker
+from shared.storage import make_client
+
+settings = UploadSettings()
+broker = make_broker(settings.kafka, client_id="upload")
+# Keyed by import id (see shared.kafka.import_key): one import's events stay in order.
+file_accepted = broker.publisher(topics.topic(topics.FILE_ACCEPTED, settings.kafka))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the pool and the broker for the life of the process."""
+    pool = await create_pool(settings.database)
+    await broker.start()
+    app.state.runtime = Runtime(
+        settings=settings,
+        pool=pool,
+        storage=make_client(settings.storage),
+        file_accepted=file_accepted,
+    )
+    try:
+        yield
+    finally:
+        await broker.stop()
+        await pool.close()
+
+
+app = FastAPI(
+    title="Customer import",
+    version="1.0",
+    description="Upload a CSV of customers, start the import, follow it, download the error file.",
+    lifespan=lifespan,
+)
+app.include_router(router)
+app.add_exception_handler(ApiProblemError, problem_handler)
+
+
+@app.get("/healthz", include_in_schema=False)
+async def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}

@@ -1,0 +1,54 @@
+"""The pre-check: what a file's first bytes tell, before anything is imported."""
+
+import io
+from dataclasses import dataclass, field
+
+from shared.csv_format import CsvDialect, detect_dialect, read_records
+from shared.file_problems import FileProblem, FileProblemError
+from shared.rules.fields import TEMPLATE_HEADERS, Field
+from shared.rules.headers import map_header, missing_required
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """The detected format, the recognised columns (field -> header text) and any file problems."""
+
+    dialect: CsvDialect | None
+    columns: dict[Field, str] = field(default_factory=dict)
+    problems: tuple[FileProblem, ...] = ()
+
+
+def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> Precheck:
+    """Detect the format, read the header and find what makes the file unusable."""
+    try:
+        dialect = detect_dialect(sample)
+    except FileProblemError as error:
+        return Precheck(dialect=None, problems=(error.problem,))
+    text = io.TextIOWrapper(
+        io.BytesIO(_complete_lines(sample, whole_file)),
+        encoding=dialect.encoding,
+        errors="replace",
+        newline="",
+    )
+    try:
+        records = [cells for _, cells in read_records(text, dialect)]
+    except FileProblemError as error:
+        return Precheck(dialect=dialect, problems=(error.problem,))
+    header = records[0] if records else []
+    mapping = map_header(header)
+    columns = {mapped: header[index].strip() for index, mapped in mapping.columns.items()}
+    problems: list[FileProblem] = []
+    missing = missing_required(mapping, required)
+    if missing:
+        names = ", ".join(f"«{TEMPLATE_HEADERS.get(item, item.value)}»" for item in missing)
+        problems.append(FileProblem(code="file.missing_columns", line=1, params={"columns": names}))
+    if whole_file and not any(any(cell.strip() for cell in cells) for cells in records[1:]):
+        problems.append(FileProblem(code="file.header_only", line=1))
+    return Precheck(dialect=dialect, columns=columns, problems=tuple(problems))
+
+
+def _complete_lines(sample: bytes, whole_file: bool) -> bytes:
+    """Drop a last line the sample cut in half (it would look like a broken row)."""
+    if whole_file:
+        return sample
+    return sample[: sample.rfind(b"\n") + 1]

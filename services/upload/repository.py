@@ -1,0 +1,100 @@
+"""SQL of the imports table, as the HTTP API reads and writes it."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from shared.csv_format import CsvDialect
+from shared.events import ImportStatus
+from shared.file_problems import FileProblem
+
+INSERT_IMPORT = """
+INSERT INTO imports (id, account_id, file_name, object_key, size_bytes, encoding, delimiter,
+                     status, columns, problems)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING *
+"""
+
+GET_IMPORT = "SELECT * FROM imports WHERE id = $1 AND account_id = $2"
+
+LIST_IMPORTS = """
+SELECT * FROM imports
+WHERE account_id = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+ORDER BY created_at DESC, id DESC
+LIMIT $5
+"""
+
+MARK_PROCESSING = """
+UPDATE imports SET status = 'processing', started_at = now()
+WHERE id = $1 AND account_id = $2 AND status = 'uploaded'
+RETURNING *
+"""
+
+
+async def insert_import(
+    connection: asyncpg.Connection,
+    *,
+    import_id: UUID,
+    account_id: UUID,
+    file_name: str,
+    object_key: str,
+    size_bytes: int,
+    dialect: CsvDialect | None,
+    status: ImportStatus,
+    columns: dict[str, str],
+    problems: list[FileProblem],
+) -> asyncpg.Record:
+    """Record a received file."""
+    record: asyncpg.Record = await connection.fetchrow(
+        INSERT_IMPORT,
+        import_id,
+        account_id,
+        file_name,
+        object_key,
+        size_bytes,
+        dialect.encoding if dialect else None,
+        dialect.delimiter if dialect else None,
+        status.value,
+        columns,
+        [problem.model_dump() for problem in problems],
+    )
+    return record
+
+
+async def get_import(
+    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID
+) -> asyncpg.Record | None:
+    """One import of the account, or None (also when it belongs to another account)."""
+    record: asyncpg.Record | None = await connection.fetchrow(GET_IMPORT, import_id, account_id)
+    return record
+
+
+async def list_imports(
+    connection: asyncpg.Connection,
+    *,
+    account_id: UUID,
+    status: ImportStatus | None,
+    before: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """The account's imports, newest first, after the keyset cursor `before`."""
+    before_at, before_id = before if before else (None, None)
+    status_value: Any = status.value if status else None
+    records: list[asyncpg.Record] = await connection.fetch(
+        LIST_IMPORTS, account_id, status_value, before_at, before_id, limit
+    )
+    return records
+
+
+async def mark_processing(
+    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID
+) -> asyncpg.Record | None:
+    """Move an uploaded import to processing; None if it was not in `uploaded`."""
+    record: asyncpg.Record | None = await connection.fetchrow(
+        MARK_PROCESSING, import_id, account_id
+    )
+    return record

@@ -1,0 +1,19 @@
+"""The resources the API uses, built once by the app's lifespan."""
+
+from dataclasses import dataclass
+
+import asyncpg
+from faststream.kafka.publisher.usecase import DefaultPublisher
+from minio import Minio
+
+from services.upload.settings import UploadSettings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Settings, the database pool, the object store and the *file accepted* publisher."""
+
+    settings: UploadSettings
+    pool: asyncpg.Pool
+    storage: Minio
+    file_accepted: DefaultPublisher

@@ -1,0 +1,114 @@
+"""How an import is shown by the API."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel
+
+from shared.events import FINAL_STATUSES, ImportStatus
+from shared.file_problems import FileProblem, Locale, render_problem
+
+
+class Counts(BaseModel):
+    """Rows of the file by outcome; total is known once the whole file was read."""
+
+    total: int | None
+    validated: int
+    created: int
+    failed: int
+    skipped: int
+
+
+class ProblemView(BaseModel):
+    """A file-level problem with its message."""
+
+    code: str
+    line: int | None
+    message: str
+
+
+class Links(BaseModel):
+    """Where to fetch the import and its files."""
+
+    self: str
+    original_file: str
+    error_file: str | None
+
+
+class ImportView(BaseModel):
+    """One import as the API shows it."""
+
+    id: UUID
+    file_name: str
+    status: ImportStatus
+    size_bytes: int
+    encoding: str | None
+    delimiter: str | None
+    columns: dict[str, str]
+    counts: Counts
+    progress: float
+    problems: list[ProblemView]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    links: Links
+
+
+class ImportPage(BaseModel):
+    """A page of the import list, with the cursor of the next page."""
+
+    items: list[ImportView]
+    next_cursor: str | None
+
+
+def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
+    """Build the view of an imports row."""
+    status = ImportStatus(record["status"])
+    base = f"/v1/imports/{record['id']}"
+    return ImportView(
+        id=record["id"],
+        file_name=record["file_name"],
+        status=status,
+        size_bytes=record["size_bytes"],
+        encoding=record["encoding"],
+        delimiter=record["delimiter"],
+        columns=record["columns"],
+        counts=Counts(
+            total=record["total_rows"],
+            validated=record["rows_validated"],
+            created=record["created_count"],
+            failed=record["failed_count"],
+            skipped=record["skipped_count"],
+        ),
+        progress=_progress(record, status),
+        problems=[_problem_view(problem, locale) for problem in record["problems"]],
+        created_at=record["created_at"],
+        started_at=record["started_at"],
+        finished_at=record["finished_at"],
+        links=Links(
+            self=base,
+            original_file=f"{base}/files/original",
+            error_file=f"{base}/files/errors" if record["error_file_key"] else None,
+        ),
+    )
+
+
+def _progress(record: asyncpg.Record, status: ImportStatus) -> float:
+    """Share of rows with an outcome (0 until the row count is known, 1 when final)."""
+    if status in FINAL_STATUSES:
+        return 1.0
+    total = record["total_rows"]
+    if not total:
+        return 0.0
+    decided = record["created_count"] + record["failed_count"] + record["skipped_count"]
+    share: float = min(decided / total, 1.0)
+    return round(share, 4)
+
+
+def _problem_view(raw: dict[str, Any], locale: Locale) -> ProblemView:
+    problem = FileProblem.model_validate(raw)
+    return ProblemView(
+        code=problem.code, line=problem.line, message=render_problem(problem, locale)
+    )

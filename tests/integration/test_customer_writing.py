@@ -1,0 +1,112 @@
+"""The writer against the real PostgreSQL: idempotent, earliest row wins, reasons for skips."""
+
+import uuid
+
+import asyncpg
+
+from services.customer_writer.writing import write_batch
+from shared.customer import CustomerRecord
+from shared.events import OutcomeKind, RowsValidated, ValidRow
+
+
+def batch(
+    account_id: uuid.UUID, import_id: uuid.UUID, *rows: tuple[int, str, str | None, str | None]
+) -> RowsValidated:
+    return RowsValidated(
+        import_id=import_id,
+        account_id=account_id,
+        first_row_no=rows[0][0],
+        last_row_no=rows[-1][0],
+        rows=tuple(
+            ValidRow(
+                row_no=row_no,
+                customer=CustomerRecord(full_name=name, email=email, external_code=code),
+            )
+            for row_no, name, email, code in rows
+        ),
+    )
+
+
+async def insert_import(pool: asyncpg.Pool, account_id: uuid.UUID) -> uuid.UUID:
+    import_id = uuid.uuid4()
+    await pool.execute(
+        "INSERT INTO imports (id, account_id, file_name, object_key, size_bytes, status)"
+        " VALUES ($1, $2, 'f.csv', 'k', 1, 'processing')",
+        import_id,
+        account_id,
+    )
+    return import_id
+
+
+async def count_customers(pool: asyncpg.Pool, account_id: uuid.UUID) -> int:
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM customers WHERE account_id = $1", account_id
+    )
+    return count
+
+
+async def test_creates_customers_and_a_redelivery_changes_nothing(pool: asyncpg.Pool) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    rows = batch(account, import_id, (2, "Ana", "ana@x.com", "C1"), (3, "Bia", None, None))
+
+    first = await write_batch(rows, pool=pool)
+    again = await write_batch(rows, pool=pool)
+
+    assert [o.kind for o in first.outcomes] == [OutcomeKind.CREATED, OutcomeKind.CREATED]
+    assert again.outcomes == first.outcomes
+    assert [row.row_no for row in again.created] == [2, 3]
+    assert await count_customers(pool, account) == 2
+
+
+async def test_the_earlier_row_of_a_file_wins_and_the_later_says_where(pool: asyncpg.Pool) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    written = await write_batch(
+        batch(
+            account,
+            import_id,
+            (2, "Ana", "ana@x.com", None),
+            (3, "Ana de novo", "ana@x.com", None),
+            (4, "Bia", "bia@x.com", "C9"),
+            (5, "Bia clone", None, "C9"),
+        ),
+        pool=pool,
+    )
+    kinds = {o.row_no: o.kind for o in written.outcomes}
+    assert kinds == {
+        2: OutcomeKind.CREATED,
+        3: OutcomeKind.DUPLICATE,
+        4: OutcomeKind.CREATED,
+        5: OutcomeKind.DUPLICATE,
+    }
+    by_row = {o.row_no: o.errors for o in written.outcomes}
+    assert [(e.code, e.params) for e in by_row[3]] == [("email.repeated_in_file", {"row": "2"})]
+    assert [(e.code, e.params) for e in by_row[5]] == [
+        ("external_code.repeated_in_file", {"row": "4"})
+    ]
+    assert await count_customers(pool, account) == 2
+
+
+async def test_a_customer_of_an_earlier_import_is_already_registered(pool: asyncpg.Pool) -> None:
+    account = uuid.uuid4()
+    earlier = await insert_import(pool, account)
+    await write_batch(batch(account, earlier, (2, "Ana", "ana@x.com", "C1")), pool=pool)
+    later = await insert_import(pool, account)
+    written = await write_batch(batch(account, later, (2, "Ana", "ana@x.com", "C1")), pool=pool)
+    (outcome,) = written.outcomes
+    assert outcome.kind is OutcomeKind.DUPLICATE
+    assert [e.code for e in outcome.errors] == [
+        "email.already_registered",
+        "external_code.already_registered",
+    ]
+
+
+async def test_accounts_do_not_see_each_others_customers(pool: asyncpg.Pool) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    for account in (first, second):
+        import_id = await insert_import(pool, account)
+        written = await write_batch(
+            batch(account, import_id, (2, "Ana", "ana@x.com", "C1")), pool=pool
+        )
+        assert [o.kind for o in written.outcomes] == [OutcomeKind.CREATED]
