@@ -1,0 +1,1 @@
+"""Benchmark tooling: synthetic customer files and load drivers."""
