@@ -1,0 +1,47 @@
+"""Every service as its own process, on the real servers, driven through the HTTP API."""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shared.settings import KafkaSettings
+from stack.client import ImportClient
+from stack.infra import InfraEndpoints
+from stack.provision import create_topics
+from stack.services import RunningServices, start_services
+
+
+@dataclass(frozen=True)
+class Product:
+    """The running product: its services, their environment and where they log."""
+
+    services: RunningServices
+    env: dict[str, str]
+    state_dir: Path
+    kafka: KafkaSettings
+
+    def client(self, account_id: uuid.UUID | None = None) -> ImportClient:
+        """A client of the API for an account of its own."""
+        return ImportClient(self.services.api_url, account_id or uuid.uuid4())
+
+
+@pytest.fixture(scope="module")
+async def product(
+    infra: InfraEndpoints, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Product]:
+    """Start the services with topics of this module's own."""
+    prefix = f"e2e-{uuid.uuid4().hex[:10]}."
+    env = {**infra.as_env(), "KAFKA_TOPIC_PREFIX": prefix, "KAFKA_PARTITIONS": "4"}
+    kafka = KafkaSettings(
+        bootstrap_servers=infra.kafka_bootstrap, topic_prefix=prefix, partitions=4
+    )
+    await create_topics(kafka)
+    state_dir = tmp_path_factory.mktemp("services")
+    services = start_services(env, state_dir=state_dir)
+    try:
+        yield Product(services=services, env=env, state_dir=state_dir, kafka=kafka)
+    finally:
+        services.stop()

@@ -1,0 +1,112 @@
+"""A user's journey: upload, start, wait, check the status, counts, customers and error file."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bench.customers_file import GenerationSummary, generate
+from tests.conftest import EXAMPLES
+from tests.e2e.conftest import Product
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE_PARAMETERS = {"rows": 300, "seed": 2026, "delimiter": ";", "encoding": "utf-8-sig"}
+EXAMPLE_RATIOS = {"broken_ratio": 0.06, "duplicate_ratio": 0.02}
+
+
+def failed_row_numbers(summary: GenerationSummary) -> list[int]:
+    broken = [row for rows in summary.broken_row_numbers.values() for row in rows]
+    duplicates = [
+        *summary.duplicate_email_row_numbers,
+        *summary.duplicate_external_code_row_numbers,
+    ]
+    return sorted({*broken, *duplicates})
+
+
+def spreadsheet_rows(raw: bytes, encoding: str, delimiter: str) -> dict[int, list[str]]:
+    """Rows by the line number a spreadsheet shows (header = 1)."""
+    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""), delimiter=delimiter)
+    return dict(enumerate(reader, start=1))
+
+
+async def test_the_example_file_is_imported_with_an_exact_account(
+    product: Product, pool: asyncpg.Pool
+) -> None:
+    example = EXAMPLES / "customers.csv"
+    regenerated = io.BytesIO()
+    summary = generate(regenerated, **EXAMPLE_PARAMETERS, **EXAMPLE_RATIOS)  # type: ignore[arg-type]
+    # The committed example is exactly what the generator makes: its summary is the expectation.
+    assert regenerated.getvalue() == example.read_bytes()
+
+    client = product.client()
+    uploaded = client.upload(example)
+    assert uploaded.status_code == 201, uploaded.text
+    body = uploaded.json()
+    assert (body["status"], body["encoding"], body["delimiter"]) == ("uploaded", "utf-8-sig", ";")
+    client.start(body["id"])
+    again = client.start(body["id"])  # starting twice is harmless
+    final = client.wait_until_final(again["id"], timeout=120)
+
+    broken = sum(summary.broken_by_kind.values())
+    duplicates = summary.duplicate_email_rows + summary.duplicate_external_code_rows
+    assert final["status"] == "partially_imported"
+    assert final["counts"] == {
+        "total": summary.rows,
+        "validated": summary.rows,
+        "created": summary.expected_valid,
+        "failed": broken,
+        "skipped": duplicates,
+    }
+    stored = await pool.fetchval(
+        "SELECT count(*) FROM customers WHERE source_import_id = $1", final["id"]
+    )
+    assert stored == summary.expected_valid
+
+    error_file = client.download(final["links"]["error_file"])
+    assert error_file.startswith(b"\xef\xbb\xbf")  # same encoding as the upload, BOM included
+    original = spreadsheet_rows(example.read_bytes(), "utf-8-sig", ";")
+    errors = spreadsheet_rows(error_file, "utf-8-sig", ";")
+    assert errors[1] == [*original[1], "Erros"]
+    reported = []
+    for cells in list(errors.values())[1:]:
+        line = int(re.match(r"Linha (\d+): ", cells[-1]).group(1))  # type: ignore[union-attr]
+        reported.append(line)
+        # The user's own cells, untouched, so the row can be fixed and uploaded again.
+        assert cells[:-1] == original[line] + [""] * (len(original[1]) - len(original[line]))
+    assert reported == failed_row_numbers(summary)
+    for line in summary.duplicate_email_row_numbers:
+        text = next(
+            cells[-1] for cells in errors.values() if cells[-1].startswith(f"Linha {line}:")
+        )
+        assert "«E-mail»" in text
+
+
+async def test_an_unusable_file_is_refused_with_a_clear_problem(
+    product: Product, tmp_path: Path
+) -> None:
+    bad = tmp_path / "contatos.csv"
+    bad.write_text("E-mail;Telefone\nana@x.com;11999999999\n", encoding="utf-8")
+    response = product.client().upload(bad)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "import.rejected"
+    assert problem["problems"][0]["code"] == "file.missing_columns"
+    assert "Nome completo" in problem["problems"][0]["message"]
+
+
+async def test_accounts_are_isolated(product: Product, tmp_path: Path) -> None:
+    small = tmp_path / "um.csv"
+    small.write_text("Nome completo\nAna\n", encoding="utf-8")
+    owner, stranger = product.client(), product.client()
+    created = owner.upload(small).json()
+    assert stranger.call("GET", f"/v1/imports/{created['id']}").status_code == 404
+    assert stranger.call("GET", f"/v1/imports/{created['id']}/files/original").status_code == 404
+    assert stranger.call("GET", "/v1/imports").json()["items"] == []
+    assert [item["id"] for item in owner.call("GET", "/v1/imports").json()["items"]] == [
+        created["id"]
+    ]
