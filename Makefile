@@ -20,8 +20,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m stack demo
 
-## Lint, type-check, then every test tier against the real servers.
-test: lint unit integration e2e
+## Lint, type-check, then every test tier in one run against the real servers.
+test: lint
+	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
