@@ -9,6 +9,7 @@ demo  on a fresh, private stack: import examples/customers.csv through the API, 
 
 import argparse
 import asyncio
+import csv
 import os
 import shutil
 import sys
@@ -100,9 +101,18 @@ def _run_demo(client: ImportClient) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(client.download(error_link))
         print(f"Error file: {error_link} (saved to {out.relative_to(ROOT)})")
-        for line in out.read_text(encoding="utf-8-sig").splitlines()[:4]:
-            print(f"  {line[:160]}")
+        _print_reasons(out, body["delimiter"], limit=8)
     return 0
+
+
+def _print_reasons(error_file: Path, delimiter: str, *, limit: int) -> None:
+    """The last column of the first rows of an error file: why each row was not imported."""
+    with error_file.open(encoding="utf-8-sig", newline="") as text:
+        rows = list(csv.reader(text, delimiter=delimiter))[1:]
+    for row in rows[:limit]:
+        print(f"  {row[-1]}")
+    if len(rows) > limit:
+        print(f"  ... and {len(rows) - limit} more rows")
 
 
 def main() -> None:
