@@ -4,7 +4,7 @@ Envelope on every event: event_id, import_id, account_id, occurred_at, schema_ve
 Adding an optional field keeps the version; a breaking change bumps it.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID, uuid4, uuid5
@@ -70,6 +70,9 @@ class OutcomeKind(StrEnum):
     CREATED = "created"
     INVALID = "invalid"
     DUPLICATE = "duplicate"
+    # After CREATED, when the import asked for a plan.
+    SUBSCRIBED = "subscribed"
+    SUBSCRIPTION_FAILED = "subscription_failed"
 
 
 class RowOutcome(BaseModel):
@@ -88,12 +91,14 @@ class Stage(StrEnum):
 
     VALIDATION = "validation"
     WRITE = "write"
+    SUBSCRIPTION = "subscription"
 
 
 class RowOutcomes(Event):
     """Outcomes one stage decided for a contiguous range of rows.
 
     (import_id, stage, first_row_no) identifies the batch: the aggregator counts it once.
+    Subscription outcomes are counted once per row instead (their batches are not stable).
     rows_seen is how many data rows of the range the stage looked at; outcomes lists the rows
     it decided (the validator lists only the rows it rejected).
     """
@@ -125,6 +130,50 @@ class CustomerCreated(Event):
     customer: CustomerRecord
 
 
+class Contact(BaseModel):
+    """The channels a customer can be reached on, to ask for card details at the first charge."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str | None
+    phone: str | None  # E.164, e.g. +5511987654321
+
+
+class SubscriptionCreated(Event):
+    """A customer of an import was subscribed to the import's plan (public).
+
+    No card data ever passes here: a billing or notification service uses `contact` to ask
+    the customer for a card before the first charge.
+    """
+
+    event_type: Literal["subscription_created"] = "subscription_created"
+    subscription_id: UUID
+    customer_id: UUID
+    row_no: int
+    plan_id: UUID
+    plan_name: str
+    start_date: date
+    next_billing_date: date
+    payment_method: Literal["credit_card"]
+    contact: Contact
+
+
+class CustomerRef(BaseModel):
+    """A customer of an import: the row it came from and its id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row_no: int
+    customer_id: UUID
+
+
+class SubscriptionRetryRequested(Event):
+    """Someone asked to subscribe again the customers of an import whose subscription failed."""
+
+    event_type: Literal["subscription_retry_requested"] = "subscription_retry_requested"
+    customers: tuple[CustomerRef, ...]
+
+
 class ImportStatus(StrEnum):
     """Where an import stands; the last three are final."""
 
@@ -151,6 +200,8 @@ class ImportFinished(Event):
     failed: int
     skipped: int
     error_file_key: str | None
+    subscribed: int = 0
+    subscription_failed: int = 0
 
 
 # Redelivery must produce the same identifiers: derive them from what they stand for.

@@ -6,11 +6,13 @@ from shared.settings import KafkaSettings
 FILE_ACCEPTED = "customer-import.file-accepted"
 CUSTOMER_CREATED = "customer-import.customer-created"
 IMPORT_FINISHED = "customer-import.import-finished"
+SUBSCRIPTION_CREATED = "customer-import.subscription-created"
 
 # Internal: the import pipeline's own hops.
 ROWS_VALIDATED = "customer-import.rows-validated"
 ROW_OUTCOMES = "customer-import.row-outcomes"
 FILE_VALIDATED = "customer-import.file-validated"
+SUBSCRIPTION_RETRIES = "customer-import.subscription-retries"
 
 # Messages that failed every retry, kept for an operator to inspect and replay.
 DEAD_LETTER = "customer-import.dead-letter"
@@ -19,9 +21,11 @@ ALL_TOPICS: tuple[str, ...] = (
     FILE_ACCEPTED,
     CUSTOMER_CREATED,
     IMPORT_FINISHED,
+    SUBSCRIPTION_CREATED,
     ROWS_VALIDATED,
     ROW_OUTCOMES,
     FILE_VALIDATED,
+    SUBSCRIPTION_RETRIES,
     DEAD_LETTER,
 )
 

@@ -34,9 +34,10 @@ class ImportClient:
             headers={"Content-Type": "text/csv"},
         )
 
-    def start(self, import_id: str) -> dict[str, Any]:
-        """Start an uploaded import."""
-        response = self._http.post(f"/v1/imports/{import_id}/start")
+    def start(self, import_id: str, plan: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Start an uploaded import, optionally subscribing its customers to a plan."""
+        request = {"plan": plan} if plan else None
+        response = self._http.post(f"/v1/imports/{import_id}/start", json=request)
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
@@ -60,9 +61,9 @@ class ImportClient:
             time.sleep(poll)
         raise TimeoutError(f"import {import_id} not final after {timeout:.0f} s: {current}")
 
-    def call(self, method: str, path: str) -> httpx.Response:
+    def call(self, method: str, path: str, json: Any = None) -> httpx.Response:
         """Any request to the API, answered as is."""
-        return self._http.request(method, path)
+        return self._http.request(method, path, json=json)
 
     def download(self, path: str) -> bytes:
         """A file link of an import (original or errors)."""

@@ -16,6 +16,7 @@ SERVICE_APPS: dict[str, str] = {
     "upload": "services.upload.app:app",
     "validator": "services.validator.app:app",
     "customer-writer": "services.customer_writer.app:app",
+    "subscription": "services.subscription.app:app",
     "aggregator": "services.aggregator.app:app",
 }
 # tansu makes a group join wait session_timeout/2: short timeouts keep start-up quick locally.

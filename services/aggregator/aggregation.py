@@ -1,6 +1,7 @@
 """Turn row outcomes into counts, and counts into the import's final status and error file."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
 from minio import Minio
@@ -22,18 +23,53 @@ from shared.storage import error_file_key
 PublishFinished = Callable[[ImportFinished], Awaitable[None]]
 
 
-async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> asyncpg.Record | None:
+@dataclass(frozen=True)
+class Recorded:
+    """The import's row after counting a message, and whether a final import must be redone."""
+
+    record: asyncpg.Record | None
+    reopened: bool = False
+
+
+async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded:
     """Count a batch of outcomes once; returns the import's row as it now stands."""
-    failures = [outcome for outcome in event.outcomes if outcome.kind is not OutcomeKind.CREATED]
-    validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
     async with pool.acquire() as connection, connection.transaction():
+        if event.stage is Stage.SUBSCRIPTION:
+            return await _record_subscriptions(connection, event)
         if not await repository.claim_batch(connection, event=event):
-            return await repository.get_import(connection, import_id=event.import_id)
+            return Recorded(await repository.get_import(connection, import_id=event.import_id))
+        failures = [o for o in event.outcomes if o.kind is not OutcomeKind.CREATED]
         if failures:
             await repository.insert_failures(
                 connection, import_id=event.import_id, failures=failures
             )
-        return await repository.add_counts(connection, event=event, validated=validated)
+        validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
+        return Recorded(await repository.add_counts(connection, event=event, validated=validated))
+
+
+async def _record_subscriptions(connection: asyncpg.Connection, event: RowOutcomes) -> Recorded:
+    """Subscription outcomes count once per row; a retry's success replaces a failure."""
+    changed = await repository.record_subscription_outcomes(connection, event=event)
+    recovered = [r["row_no"] for r in changed if r["was_failure"]]
+    new_rows = {r["row_no"] for r in changed if not r["was_failure"]}
+    failures = [
+        o
+        for o in event.outcomes
+        if o.row_no in new_rows and o.kind is OutcomeKind.SUBSCRIPTION_FAILED
+    ]
+    if failures:
+        await repository.insert_failures(connection, import_id=event.import_id, failures=failures)
+    if recovered:
+        await repository.forget_failures(
+            connection, import_id=event.import_id, row_numbers=recovered
+        )
+    record = await repository.add_subscription_counts(
+        connection,
+        import_id=event.import_id,
+        subscribed=len(new_rows) - len(failures) + len(recovered),
+        failed=len(failures) - len(recovered),
+    )
+    return Recorded(record, reopened=bool(recovered))
 
 
 async def record_file_validated(
@@ -58,10 +94,14 @@ def final_status(record: asyncpg.Record) -> ImportStatus | None:
     decided = created + record["failed_count"] + record["skipped_count"]
     if total is None or decided < total:
         return None
+    subscription_failed = record["subscription_failed_count"]
+    # With a plan, a created row is decided once its subscription is.
+    if record["plan_id"] is not None and record["subscribed_count"] + subscription_failed < created:
+        return None
     if created == 0:
         return ImportStatus.FAILED
     # A file that broke part-way was not imported whole, even if every row read was.
-    if created == total and not record["problems"]:
+    if created == total and subscription_failed == 0 and not record["problems"]:
         return ImportStatus.IMPORTED
     return ImportStatus.PARTIALLY_IMPORTED
 
@@ -73,29 +113,45 @@ async def finish_if_complete(
     storage: Minio,
     bucket: str,
     publish: PublishFinished,
+    again: bool = False,
 ) -> ImportStatus | None:
-    """Write the error file, set the final status and announce it, once all rows are decided."""
+    """Write the error file, set the final status and announce it, once all rows are decided.
+
+    `again` redoes a final import whose outcomes changed (subscriptions that succeeded on retry).
+    """
     status = final_status(record)
     # `uploaded` too: a small file can be done before the start request flips the status.
-    if status is None or record["status"] in FINAL_STATUSES:
+    if status is None or (record["status"] in FINAL_STATUSES and not again):
         return None
     key = None
-    if record["failed_count"] + record["skipped_count"] > 0:
+    failures = (
+        record["failed_count"] + record["skipped_count"] + record["subscription_failed_count"]
+    )
+    if failures > 0:
         key = error_file_key(record["account_id"], record["id"])
         # Written before the status changes: a crash here leaves the import processing, and the
         # next delivery writes the same file again.
         await write_error_file(
             import_record=record, key=key, pool=pool, storage=storage, bucket=bucket
         )
+    elif record["error_file_key"] is not None:
+        storage.remove_object(bucket, record["error_file_key"])
     async with pool.acquire() as connection:
         finished = await repository.finish(
-            connection, import_id=record["id"], status=status, error_file_key=key
+            connection,
+            import_id=record["id"],
+            status=status,
+            error_file_key=key,
+            again=record["status"] in FINAL_STATUSES,
         )
     if finished is None:
         return None  # another delivery finished it first
     await publish(
         ImportFinished(
-            event_id=derived_event_id("import-finished", record["id"]),
+            # A redone import reports a new fact: its id follows the subscription count.
+            event_id=derived_event_id(
+                "import-finished", record["id"], finished["subscribed_count"]
+            ),
             import_id=record["id"],
             account_id=record["account_id"],
             status=status,
@@ -103,6 +159,8 @@ async def finish_if_complete(
             created=finished["created_count"],
             failed=finished["failed_count"],
             skipped=finished["skipped_count"],
+            subscribed=finished["subscribed_count"],
+            subscription_failed=finished["subscription_failed_count"],
             error_file_key=key,
         )
     )

@@ -6,6 +6,7 @@ from faststream.middlewares import AckPolicy
 from minio import Minio
 
 from services.aggregator.aggregation import (
+    Recorded,
     finish_if_complete,
     record_file_validated,
     record_outcomes,
@@ -25,14 +26,15 @@ def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Mini
     async def publish_finished(event: ImportFinished) -> None:
         await import_finished.publish(event, key=import_key(event.import_id))
 
-    async def finish(record: asyncpg.Record | None) -> None:
-        if record is not None:
+    async def finish(recorded: Recorded) -> None:
+        if recorded.record is not None:
             await finish_if_complete(
-                record,
+                recorded.record,
                 pool=pool,
                 storage=storage,
                 bucket=settings.storage.bucket,
                 publish=publish_finished,
+                again=recorded.reopened,
             )
 
     # Both commit after the database transaction: a redelivery finds its batch key taken.
@@ -42,6 +44,6 @@ def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Mini
 
     @router.subscriber(topics.FILE_VALIDATED, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
     async def on_file_validated(event: FileValidated) -> None:
-        await finish(await record_file_validated(event, pool=pool))
+        await finish(Recorded(await record_file_validated(event, pool=pool)))
 
     return router

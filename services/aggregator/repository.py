@@ -39,11 +39,41 @@ WHERE id = $1 AND total_rows IS NULL
 RETURNING *
 """
 
+# A row's first subscription outcome is kept; a later success (a retry) replaces a failure.
+# xmax <> 0 tells an updated row (a failure turned success) from an inserted one.
+RECORD_SUBSCRIPTION_OUTCOMES = """
+INSERT INTO import_subscription_outcomes AS kept (import_id, row_no, subscribed)
+SELECT $1, (outcome ->> 'row_no')::int, outcome ->> 'kind' = 'subscribed'
+FROM jsonb_array_elements($2::jsonb) AS outcome
+ON CONFLICT (import_id, row_no) DO UPDATE SET subscribed = true
+    WHERE NOT kept.subscribed AND excluded.subscribed
+RETURNING row_no, subscribed, xmax <> 0 AS was_failure
+"""
+
+FORGET_FAILURES = """
+DELETE FROM import_row_failures WHERE import_id = $1 AND row_no = ANY($2::int[])
+"""
+
+ADD_SUBSCRIPTION_COUNTS = """
+UPDATE imports
+SET subscribed_count = subscribed_count + $2,
+    subscription_failed_count = subscription_failed_count + $3
+WHERE id = $1
+RETURNING *
+"""
+
 GET_IMPORT = "SELECT * FROM imports WHERE id = $1"
 
 FINISH = """
 UPDATE imports SET status = $2, error_file_key = $3, finished_at = now()
 WHERE id = $1 AND status IN ('uploaded', 'processing')
+RETURNING *
+"""
+
+# After a retry turned subscription failures into successes: status and error file again.
+REFINISH = """
+UPDATE imports SET status = $2, error_file_key = $3
+WHERE id = $1
 RETURNING *
 """
 
@@ -105,6 +135,34 @@ async def record_total(
     return record
 
 
+async def record_subscription_outcomes(
+    connection: asyncpg.Connection, *, event: RowOutcomes
+) -> list[asyncpg.Record]:
+    """Keep each row's subscription outcome once; returns the rows that changed."""
+    outcomes = [o.model_dump(mode="json", include={"row_no", "kind"}) for o in event.outcomes]
+    changed: list[asyncpg.Record] = await connection.fetch(
+        RECORD_SUBSCRIPTION_OUTCOMES, event.import_id, outcomes
+    )
+    return changed
+
+
+async def forget_failures(
+    connection: asyncpg.Connection, *, import_id: UUID, row_numbers: list[int]
+) -> None:
+    """Drop rows that are no longer failures from the error file's list."""
+    await connection.execute(FORGET_FAILURES, import_id, row_numbers)
+
+
+async def add_subscription_counts(
+    connection: asyncpg.Connection, *, import_id: UUID, subscribed: int, failed: int
+) -> asyncpg.Record:
+    """Add subscription outcomes to the import's counters."""
+    record: asyncpg.Record = await connection.fetchrow(
+        ADD_SUBSCRIPTION_COUNTS, import_id, subscribed, failed
+    )
+    return record
+
+
 async def get_import(connection: asyncpg.Connection, *, import_id: UUID) -> asyncpg.Record | None:
     """The import's row."""
     record: asyncpg.Record | None = await connection.fetchrow(GET_IMPORT, import_id)
@@ -117,9 +175,10 @@ async def finish(
     import_id: UUID,
     status: ImportStatus,
     error_file_key: str | None,
+    again: bool,
 ) -> asyncpg.Record | None:
-    """Set the final status; None if another delivery finished it first."""
+    """Set the final status; None if another delivery finished it first (unless `again`)."""
     record: asyncpg.Record | None = await connection.fetchrow(
-        FINISH, import_id, status.value, error_file_key
+        REFINISH if again else FINISH, import_id, status.value, error_file_key
     )
     return record

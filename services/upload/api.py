@@ -10,15 +10,23 @@ import asyncpg
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from minio import Minio
+from pydantic import BaseModel
 from starlette.concurrency import iterate_in_threadpool
 
 from services.upload import repository
 from services.upload.file_intake import FileTooLargeError
-from services.upload.imports import ImportNotStartableError, create_import, start_import
+from services.upload.imports import (
+    ImportNotStartableError,
+    PlanChoice,
+    PlanNotAcceptedError,
+    create_import,
+    retry_subscriptions,
+    start_import,
+)
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import Runtime
 from services.upload.views import ImportPage, ImportView, import_view
-from shared.events import FileAccepted, ImportStatus
+from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
 from shared.file_problems import FileProblem, Locale, render_problem
 from shared.kafka import import_key
 
@@ -34,7 +42,7 @@ AccountHeader = Annotated[
 LanguageHeader = Annotated[str | None, Header(alias="Accept-Language")]
 
 
-def _account(account_id: UUID | None) -> UUID:
+def account_of(account_id: UUID | None) -> UUID:
     if account_id is None:
         raise ApiProblemError(
             401, "auth.missing_account", "Send the X-Account-Id header with your account's id."
@@ -47,7 +55,7 @@ def _locale(accept_language: str | None) -> Locale:
     return "en" if accept_language and accept_language.lower().startswith("en") else "pt-BR"
 
 
-def _runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -64,8 +72,8 @@ async def upload_file(
     accept_language: LanguageHeader = None,
 ) -> ImportView:
     """Upload a customer CSV (the request body, streamed); it is pre-checked, not yet imported."""
-    account = _account(account_id)
-    runtime = _runtime(request)
+    account = account_of(account_id)
+    runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
     declared = request.headers.get("content-length")
     if declared is not None and int(declared) > limit:
@@ -100,33 +108,68 @@ def _too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
     return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
 
 
+class StartRequest(BaseModel):
+    """How to start an import: optionally subscribing every customer it creates to one plan."""
+
+    plan: PlanChoice | None = None
+
+
 @router.post("/imports/{import_id}/start", response_model=ImportView)
 async def start(
     request: Request,
     import_id: UUID,
+    body: StartRequest | None = None,
     account_id: AccountHeader = None,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
-    """Start importing: from here the import cannot be undone. Starting twice is harmless."""
-    account = _account(account_id)
-    runtime = _runtime(request)
+    """Start importing. From here the import cannot be undone: customers (and, with a plan,
+    subscriptions that may be charged) are created. Starting twice is harmless."""
+    account = account_of(account_id)
+    runtime = runtime_of(request)
 
     async def publish(event: FileAccepted) -> None:
         await runtime.file_accepted.publish(event, key=import_key(event.import_id))
 
     try:
         record = await start_import(
-            import_id=import_id, account_id=account, pool=runtime.pool, publish=publish
+            import_id=import_id,
+            account_id=account,
+            plan=body.plan if body else None,
+            pool=runtime.pool,
+            publish=publish,
         )
     except ImportNotStartableError as error:
-        raise ApiProblemError(
-            409,
-            "import.rejected",
-            "This file failed the pre-check; upload a corrected file as a new import.",
-        ) from error
+        raise ApiProblemError(409, "import.rejected", str(error)) from error
+    except PlanNotAcceptedError as error:
+        raise ApiProblemError(422, error.code, str(error)) from error
     if record is None:
         raise _not_found(import_id)
     return import_view(record, _locale(accept_language))
+
+
+class RetryAccepted(BaseModel):
+    """How many customers will be subscribed again."""
+
+    customers: int
+
+
+@router.post("/imports/{import_id}/subscriptions/retry", response_model=RetryAccepted)
+async def retry_failed_subscriptions(
+    request: Request, import_id: UUID, account_id: AccountHeader = None
+) -> RetryAccepted:
+    """Subscribe again the customers whose subscription failed (e.g. after reactivating the
+    plan); the customers themselves are never created twice."""
+    account = account_of(account_id)
+    await _fetch_import(request, import_id, account)
+    runtime = runtime_of(request)
+
+    async def publish(event: SubscriptionRetryRequested) -> None:
+        await runtime.subscription_retries.publish(event, key=import_key(event.import_id))
+
+    count = await retry_subscriptions(
+        import_id=import_id, account_id=account, pool=runtime.pool, publish=publish
+    )
+    return RetryAccepted(customers=count)
 
 
 @router.get("/imports/{import_id}", response_model=ImportView)
@@ -137,7 +180,7 @@ async def get_one(
     accept_language: LanguageHeader = None,
 ) -> ImportView:
     """One import: status, counts and progress."""
-    record = await _fetch_import(request, import_id, _account(account_id))
+    record = await _fetch_import(request, import_id, account_of(account_id))
     return import_view(record, _locale(accept_language))
 
 
@@ -151,8 +194,8 @@ async def list_all(
     cursor: str | None = None,
 ) -> ImportPage:
     """The account's imports, newest first."""
-    account = _account(account_id)
-    async with _runtime(request).pool.acquire() as connection:
+    account = account_of(account_id)
+    async with runtime_of(request).pool.acquire() as connection:
         records = await repository.list_imports(
             connection,
             account_id=account,
@@ -188,7 +231,7 @@ async def download_original(
     request: Request, import_id: UUID, account_id: AccountHeader = None
 ) -> StreamingResponse:
     """The file as it was uploaded."""
-    record = await _fetch_import(request, import_id, _account(account_id))
+    record = await _fetch_import(request, import_id, account_of(account_id))
     return _stream_object(request, record["object_key"], record["file_name"])
 
 
@@ -197,7 +240,7 @@ async def download_errors(
     request: Request, import_id: UUID, account_id: AccountHeader = None
 ) -> StreamingResponse:
     """The rows that were not imported, in the file's own format, with a column saying why."""
-    record = await _fetch_import(request, import_id, _account(account_id))
+    record = await _fetch_import(request, import_id, account_of(account_id))
     if record["error_file_key"] is None:
         raise ApiProblemError(
             404, "import.no_error_file", "This import has no error file (yet, or no row failed)."
@@ -207,7 +250,7 @@ async def download_errors(
 
 
 async def _fetch_import(request: Request, import_id: UUID, account_id: UUID) -> asyncpg.Record:
-    async with _runtime(request).pool.acquire() as connection:
+    async with runtime_of(request).pool.acquire() as connection:
         record = await repository.get_import(connection, import_id=import_id, account_id=account_id)
     if record is None:
         raise _not_found(import_id)
@@ -215,7 +258,7 @@ async def _fetch_import(request: Request, import_id: UUID, account_id: UUID) -> 
 
 
 def _stream_object(request: Request, key: str, file_name: str) -> StreamingResponse:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     chunks = _object_chunks(runtime.storage, runtime.settings.storage.bucket, key)
     return StreamingResponse(
         iterate_in_threadpool(chunks),

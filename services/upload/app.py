@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.upload.api import router
+from services.upload.catalogue_api import router as catalogue_router
 from services.upload.problems import ApiProblemError, problem_handler
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
@@ -18,6 +19,7 @@ settings = UploadSettings()
 broker = make_broker(settings.kafka, client_id="upload")
 # Keyed by import id (see shared.kafka.import_key): one import's events stay in order.
 file_accepted = broker.publisher(topics.topic(topics.FILE_ACCEPTED, settings.kafka))
+subscription_retries = broker.publisher(topics.topic(topics.SUBSCRIPTION_RETRIES, settings.kafka))
 
 
 @asynccontextmanager
@@ -30,6 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool=pool,
         storage=make_client(settings.storage),
         file_accepted=file_accepted,
+        subscription_retries=subscription_retries,
     )
     try:
         yield
@@ -45,6 +48,7 @@ app = FastAPI(
     lifespan=lifespan,
 )
 app.include_router(router)
+app.include_router(catalogue_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
 
 

@@ -1,24 +1,56 @@
 """Receiving a file and starting its import: plain functions that take their dependencies."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
+from typing import Literal
 from uuid import UUID, uuid4
 
 import asyncpg
 from minio import Minio
+from pydantic import BaseModel, Field
 
-from services.upload import repository
+from services.upload import catalogue_repository, repository
 from services.upload.file_intake import receive_file
 from services.upload.precheck import precheck
 from shared.csv_format import CsvDialect
-from shared.events import FileAccepted, ImportStatus, derived_event_id
+from shared.events import (
+    FileAccepted,
+    ImportStatus,
+    SubscriptionRetryRequested,
+    derived_event_id,
+)
 from shared.rules.validate import DEFAULT_REQUIRED
 from shared.storage import original_file_key
 
 PublishFileAccepted = Callable[[FileAccepted], Awaitable[None]]
+PublishRetry = Callable[[SubscriptionRetryRequested], Awaitable[None]]
+_RETRY_CHUNK = 500
 
 
 class ImportNotStartableError(Exception):
     """The import was rejected by the pre-check: a corrected file must be uploaded."""
+
+    def __init__(self) -> None:
+        super().__init__("This file failed the pre-check; upload a corrected file as a new import.")
+
+
+class PlanChoice(BaseModel):
+    """Subscribe every customer of the import to one plan (credit card, as the reference)."""
+
+    plan_id: UUID
+    start_date: date
+    payment_method: Literal["credit_card"] = "credit_card"
+    acknowledge_charges: bool = Field(
+        description="Required: the customers may be charged once their subscription starts."
+    )
+
+
+class PlanNotAcceptedError(Exception):
+    """The plan cannot be chosen, or the charges were not acknowledged."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 async def create_import(
@@ -56,7 +88,12 @@ async def create_import(
 
 
 async def start_import(
-    *, import_id: UUID, account_id: UUID, pool: asyncpg.Pool, publish: PublishFileAccepted
+    *,
+    import_id: UUID,
+    account_id: UUID,
+    plan: PlanChoice | None,
+    pool: asyncpg.Pool,
+    publish: PublishFileAccepted,
 ) -> asyncpg.Record | None:
     """Publish *file accepted* for an uploaded import; starting again changes nothing."""
     async with pool.acquire() as connection:
@@ -67,6 +104,9 @@ async def start_import(
             raise ImportNotStartableError
         if record["status"] != ImportStatus.UPLOADED:
             return record
+        if plan is not None:
+            # Stored before the event: the subscription service reads it from here.
+            await _choose_plan(connection, import_id=import_id, account_id=account_id, plan=plan)
         # Published before the status changes: if the update is lost, a second start publishes
         # the same event (same event_id) again, and every consumer is idempotent.
         await publish(
@@ -88,3 +128,48 @@ async def start_import(
         return updated or await repository.get_import(
             connection, import_id=import_id, account_id=account_id
         )
+
+
+async def _choose_plan(
+    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID, plan: PlanChoice
+) -> None:
+    if not plan.acknowledge_charges:
+        raise PlanNotAcceptedError(
+            "plan.charges_not_acknowledged",
+            "Acknowledge that the imported customers may be charged (acknowledge_charges: true).",
+        )
+    eligible = await catalogue_repository.list_plans(
+        connection, account_id=account_id, eligible_only=True
+    )
+    if plan.plan_id not in {record["id"] for record in eligible}:
+        raise PlanNotAcceptedError(
+            "plan.not_eligible",
+            "Choose an active plan of your account that has at least one product.",
+        )
+    await repository.choose_plan(
+        connection,
+        import_id=import_id,
+        account_id=account_id,
+        plan_id=plan.plan_id,
+        start_date=plan.start_date,
+        payment_method=plan.payment_method,
+    )
+
+
+async def retry_subscriptions(
+    *, import_id: UUID, account_id: UUID, pool: asyncpg.Pool, publish: PublishRetry
+) -> int:
+    """Ask the subscription service to subscribe again the customers whose subscription failed."""
+    async with pool.acquire() as connection:
+        failed = await repository.failed_subscriptions(
+            connection, import_id=import_id, account_id=account_id
+        )
+    for start in range(0, len(failed), _RETRY_CHUNK):
+        await publish(
+            SubscriptionRetryRequested(
+                import_id=import_id,
+                account_id=account_id,
+                customers=tuple(failed[start : start + _RETRY_CHUNK]),
+            )
+        )
+    return len(failed)

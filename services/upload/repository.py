@@ -1,13 +1,13 @@
 """SQL of the imports table, as the HTTP API reads and writes it."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from shared.csv_format import CsvDialect
-from shared.events import ImportStatus
+from shared.events import CustomerRef, ImportStatus
 from shared.file_problems import FileProblem
 
 INSERT_IMPORT = """
@@ -26,6 +26,22 @@ WHERE account_id = $1
   AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
 ORDER BY created_at DESC, id DESC
 LIMIT $5
+"""
+
+CHOOSE_PLAN = """
+UPDATE imports
+SET plan_id = $3, subscription_start = $4, payment_method = $5, charges_acknowledged_at = now()
+WHERE id = $1 AND account_id = $2 AND status = 'uploaded'
+"""
+
+# The customers of an import whose subscription failed, to subscribe again.
+FAILED_SUBSCRIPTIONS = """
+SELECT f.row_no, c.id AS customer_id
+FROM import_row_failures f
+JOIN imports i ON i.id = f.import_id AND i.account_id = $2
+JOIN customers c ON c.source_import_id = f.import_id AND c.source_row_no = f.row_no
+WHERE f.import_id = $1 AND f.kind = 'subscription_failed'
+ORDER BY f.row_no
 """
 
 MARK_PROCESSING = """
@@ -98,3 +114,26 @@ async def mark_processing(
         MARK_PROCESSING, import_id, account_id
     )
     return record
+
+
+async def choose_plan(
+    connection: asyncpg.Connection,
+    *,
+    import_id: UUID,
+    account_id: UUID,
+    plan_id: UUID,
+    start_date: date,
+    payment_method: str,
+) -> None:
+    """Record the plan an uploaded import subscribes its customers to."""
+    await connection.execute(
+        CHOOSE_PLAN, import_id, account_id, plan_id, start_date, payment_method
+    )
+
+
+async def failed_subscriptions(
+    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID
+) -> list[CustomerRef]:
+    """The customers of the import whose subscription failed."""
+    records = await connection.fetch(FAILED_SUBSCRIPTIONS, import_id, account_id)
+    return [CustomerRef(row_no=r["row_no"], customer_id=r["customer_id"]) for r in records]

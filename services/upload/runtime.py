@@ -11,9 +11,10 @@ from services.upload.settings import UploadSettings
 
 @dataclass(frozen=True)
 class Runtime:
-    """Settings, the database pool, the object store and the *file accepted* publisher."""
+    """Settings, the database pool, the object store and the publishers."""
 
     settings: UploadSettings
     pool: asyncpg.Pool
     storage: Minio
     file_accepted: DefaultPublisher
+    subscription_retries: DefaultPublisher

@@ -1,6 +1,6 @@
 """How an import is shown by the API."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,17 @@ class Counts(BaseModel):
     created: int
     failed: int
     skipped: int
+    subscribed: int
+    subscription_failed: int
+
+
+class PlanView(BaseModel):
+    """The plan every customer of the import is subscribed to."""
+
+    plan_id: UUID
+    start_date: date
+    payment_method: str
+    charges_acknowledged_at: datetime
 
 
 class ProblemView(BaseModel):
@@ -48,6 +59,7 @@ class ImportView(BaseModel):
     delimiter: str | None
     columns: dict[str, str]
     counts: Counts
+    plan: PlanView | None
     progress: float
     problems: list[ProblemView]
     created_at: datetime
@@ -81,7 +93,17 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
             created=record["created_count"],
             failed=record["failed_count"],
             skipped=record["skipped_count"],
+            subscribed=record["subscribed_count"],
+            subscription_failed=record["subscription_failed_count"],
         ),
+        plan=PlanView(
+            plan_id=record["plan_id"],
+            start_date=record["subscription_start"],
+            payment_method=record["payment_method"],
+            charges_acknowledged_at=record["charges_acknowledged_at"],
+        )
+        if record["plan_id"]
+        else None,
         progress=_progress(record, status),
         problems=[_problem_view(problem, locale) for problem in record["problems"]],
         created_at=record["created_at"],

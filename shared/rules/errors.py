@@ -46,6 +46,8 @@ class ErrorCode(StrEnum):
     EMAIL_ALREADY_REGISTERED = "email.already_registered"
     EXTERNAL_CODE_REPEATED_IN_FILE = "external_code.repeated_in_file"
     EXTERNAL_CODE_ALREADY_REGISTERED = "external_code.already_registered"
+    # Decided by the subscription service: the customer exists, its subscription does not.
+    SUBSCRIPTION_PLAN_UNAVAILABLE = "subscription.plan_unavailable"
 
 
 class RowError(BaseModel):
@@ -316,6 +318,20 @@ MESSAGES: Mapping[str, Mapping[Locale, str]] = {
         "en": (
             "a customer with this external code already exists in your account. Use another "
             "code or delete this row."
+        ),
+    },
+    ErrorCode.SUBSCRIPTION_PLAN_UNAVAILABLE: {
+        "pt-BR": (
+            "o cliente foi cadastrado, mas não foi associado ao plano «{plan}»: o plano foi "
+            "desativado ou ficou sem produtos depois que a importação começou. Não envie esta "
+            "linha de novo (o cliente já existe): reative o plano e use «tentar de novo as "
+            "assinaturas» na página da importação."
+        ),
+        "en": (
+            "the customer was created but not subscribed to the plan «{plan}»: the plan was "
+            "deactivated or left without products after the import started. Do not upload this "
+            "row again (the customer exists): reactivate the plan and use «retry "
+            "subscriptions» on the import's page."
         ),
     },
 }

@@ -107,7 +107,7 @@ async def test_counts_once_finishes_once_and_writes_the_error_file(
     # Every message delivered twice, in an order where the total comes last.
     statuses = []
     for event in (validation, write, validation, write):
-        record = await record_outcomes(event, pool=pool)
+        record = (await record_outcomes(event, pool=pool)).record
         assert record is not None
         statuses.append(
             await finish_if_complete(

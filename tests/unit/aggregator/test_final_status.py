@@ -6,13 +6,26 @@ from services.aggregator.aggregation import final_status
 from shared.events import ImportStatus
 
 
-def record(total: int | None, created: int, failed: int, skipped: int, problems: Any = ()) -> Any:
+def record(
+    total: int | None,
+    created: int,
+    failed: int,
+    skipped: int,
+    problems: Any = (),
+    *,
+    plan: bool = False,
+    subscribed: int = 0,
+    subscription_failed: int = 0,
+) -> Any:
     return {
         "total_rows": total,
         "created_count": created,
         "failed_count": failed,
         "skipped_count": skipped,
         "problems": list(problems),
+        "plan_id": "a-plan" if plan else None,
+        "subscribed_count": subscribed,
+        "subscription_failed_count": subscription_failed,
     }
 
 
@@ -27,6 +40,14 @@ def record(total: int | None, created: int, failed: int, skipped: int, problems:
         (record(0, 0, 0, 0, [{"code": "file.header_only"}]), ImportStatus.FAILED),
         # The file broke part-way: what was read was all created, but not the whole file.
         (record(4, 4, 0, 0, [{"code": "file.broken_structure"}]), ImportStatus.PARTIALLY_IMPORTED),
+        # With a plan, a created row waits for its subscription outcome.
+        (record(10, 10, 0, 0, plan=True, subscribed=9), None),
+        (record(10, 10, 0, 0, plan=True, subscribed=10), ImportStatus.IMPORTED),
+        (
+            record(10, 10, 0, 0, plan=True, subscribed=8, subscription_failed=2),
+            ImportStatus.PARTIALLY_IMPORTED,
+        ),
+        (record(10, 8, 2, 0, plan=True, subscribed=8), ImportStatus.PARTIALLY_IMPORTED),
     ],
 )
 def test_final_status(counts: Any, status: ImportStatus | None) -> None:

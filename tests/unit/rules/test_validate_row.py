@@ -253,6 +253,7 @@ DECIDED_ELSEWHERE: dict[ErrorCode, dict[str, str]] = {
     ErrorCode.EMAIL_ALREADY_REGISTERED: {},
     ErrorCode.EXTERNAL_CODE_REPEATED_IN_FILE: {"row": "12"},
     ErrorCode.EXTERNAL_CODE_ALREADY_REGISTERED: {},
+    ErrorCode.SUBSCRIPTION_PLAN_UNAVAILABLE: {"plan": "Plano Ouro"},
 }
 
 

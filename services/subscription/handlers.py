@@ -1,0 +1,100 @@
+"""The subscription service's subscribers: *customer created* and retries in; outcomes out."""
+
+import asyncio
+from collections import defaultdict
+from uuid import UUID
+
+import asyncpg
+from faststream.kafka import KafkaRouter
+from faststream.middlewares import AckPolicy
+
+from services.subscription import repository
+from services.subscription.repository import ImportPlan
+from services.subscription.settings import SubscriptionSettings
+from services.subscription.subscribing import SubscriptionBatch, subscribe_customers
+from shared import topics
+from shared.events import (
+    CustomerCreated,
+    CustomerRef,
+    RowOutcomes,
+    Stage,
+    SubscriptionRetryRequested,
+)
+from shared.kafka import consumer_options, import_key
+
+
+def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRouter:
+    """Declare the subscription service's publishers and subscribers."""
+    router = KafkaRouter(prefix=settings.kafka.topic_prefix)
+    row_outcomes = router.publisher(topics.ROW_OUTCOMES)
+    subscription_created = router.publisher(topics.SUBSCRIPTION_CREATED)
+    options = consumer_options(settings.kafka, group_id="subscription")
+    # An import's plan never changes once started: read it once per import.
+    plans: dict[UUID, ImportPlan | None] = {}
+
+    async def plan_of(import_id: UUID) -> ImportPlan | None:
+        if import_id not in plans:
+            if len(plans) >= 10_000:
+                plans.clear()  # bounded: a re-read costs one query per import
+            async with pool.acquire() as connection:
+                plans[import_id] = await repository.get_import_plan(connection, import_id=import_id)
+        return plans[import_id]
+
+    async def subscribe(import_id: UUID, account_id: UUID, customers: list[CustomerRef]) -> None:
+        plan = await plan_of(import_id)
+        if plan is None:
+            return  # the import asked for no plan
+        batch = await subscribe_customers(
+            customers, import_id=import_id, account_id=account_id, plan=plan, pool=pool
+        )
+        await publish(batch, import_id, account_id)
+
+    async def publish(batch: SubscriptionBatch, import_id: UUID, account_id: UUID) -> None:
+        # Keyed by customer: a customer's events stay in order.
+        sent = [
+            await subscription_created.publish(
+                event, key=str(event.customer_id).encode(), no_confirm=True
+            )
+            for event in batch.created
+        ]
+        rows = [outcome.row_no for outcome in batch.outcomes]
+        sent.append(
+            await row_outcomes.publish(
+                RowOutcomes(
+                    import_id=import_id,
+                    account_id=account_id,
+                    stage=Stage.SUBSCRIPTION,
+                    first_row_no=min(rows),
+                    last_row_no=max(rows),
+                    rows_seen=len(rows),
+                    outcomes=batch.outcomes,
+                ),
+                key=import_key(import_id),
+                no_confirm=True,
+            )
+        )
+        await asyncio.gather(*sent)
+
+    @router.subscriber(
+        topics.CUSTOMER_CREATED,
+        **options,
+        batch=True,
+        max_records=settings.batch_size,
+        # The whole batch is redelivered after a failure: subscriptions are keyed by
+        # (customer, plan) and outcomes are counted once per row.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+    async def on_customers_created(events: list[CustomerCreated]) -> None:
+        by_import: dict[tuple[UUID, UUID], list[CustomerRef]] = defaultdict(list)
+        for event in events:
+            by_import[(event.import_id, event.account_id)].append(
+                CustomerRef(row_no=event.row_no, customer_id=event.customer_id)
+            )
+        for (import_id, account_id), customers in by_import.items():
+            await subscribe(import_id, account_id, customers)
+
+    @router.subscriber(topics.SUBSCRIPTION_RETRIES, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_retry_requested(event: SubscriptionRetryRequested) -> None:
+        await subscribe(event.import_id, event.account_id, list(event.customers))
+
+    return router

@@ -1,0 +1,127 @@
+"""Imports that subscribe every customer to a plan, through the HTTP API."""
+
+import asyncio
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bench.customers_file import generate
+from stack.client import ImportClient
+from tests.e2e.conftest import Product
+
+pytestmark = pytest.mark.e2e
+
+
+def clean_file(path: Path, rows: int, seed: int) -> None:
+    with path.open("wb") as out:
+        generate(out, rows=rows, seed=seed, broken_ratio=0, duplicate_ratio=0)
+
+
+def create_plan(client: ImportClient) -> str:
+    product = client.call("POST", "/v1/products", json={"name": "Cesta de café"}).json()
+    plan = client.call(
+        "POST",
+        "/v1/plans",
+        json={
+            "name": "Clube do Café",
+            "billing_day": 10,
+            "products": [{"product_id": product["id"], "price_cents": 4990}],
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    plan_id: str = plan.json()["id"]
+    return plan_id
+
+
+def plan_choice(plan_id: str) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "start_date": date.today().isoformat(),
+        "acknowledge_charges": True,
+    }
+
+
+async def test_every_customer_is_subscribed(
+    product: Product, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    path = tmp_path / "assinantes.csv"
+    clean_file(path, rows=600, seed=21)
+    client = product.client()
+    plan_id = create_plan(client)
+    import_id = client.upload(path).json()["id"]
+
+    refused = client.call(
+        "POST",
+        f"/v1/imports/{import_id}/start",
+        json={"plan": {**plan_choice(plan_id), "acknowledge_charges": False}},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "plan.charges_not_acknowledged"
+
+    started = client.start(import_id, plan_choice(plan_id))
+    assert started["plan"]["plan_id"] == plan_id
+    final = client.wait_until_final(import_id, timeout=120)
+    assert final["status"] == "imported"
+    assert (final["counts"]["created"], final["counts"]["subscribed"]) == (600, 600)
+    subscriptions = await pool.fetchval(
+        "SELECT count(*) FROM subscriptions WHERE source_import_id = $1", import_id
+    )
+    assert subscriptions == 600
+
+
+async def test_a_plan_deactivated_mid_import_fails_the_rest_and_a_retry_subscribes_them(
+    product: Product, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    path = tmp_path / "grande.csv"
+    rows = 30_000
+    clean_file(path, rows=rows, seed=22)
+    client = product.client()
+    plan_id = create_plan(client)
+    import_id = client.upload(path).json()["id"]
+    client.start(import_id, plan_choice(plan_id))
+    for _ in range(2000):
+        if client.get(import_id)["counts"]["subscribed"] > 0:
+            break
+        await asyncio.sleep(0.05)
+    assert (
+        client.call("PATCH", f"/v1/plans/{plan_id}", json={"active": False}).json()["active"]
+        is False
+    )
+
+    final = client.wait_until_final(import_id, timeout=300)
+    counts = final["counts"]
+    assert final["status"] == "partially_imported"
+    assert counts["created"] == rows
+    assert 0 < counts["subscription_failed"] < rows
+    assert counts["subscribed"] + counts["subscription_failed"] == rows
+    error_file = client.download(final["links"]["error_file"]).decode("utf-8-sig")
+    error_rows = list(csv.reader(io.StringIO(error_file, newline=""), delimiter=";"))[1:]
+    assert len(error_rows) == counts["subscription_failed"]
+    assert all("Clube do Café" in row[-1] for row in error_rows)
+
+    client.call("PATCH", f"/v1/plans/{plan_id}", json={"active": True})
+    retry = client.call("POST", f"/v1/imports/{import_id}/subscriptions/retry")
+    assert retry.json()["customers"] == counts["subscription_failed"]
+    for _ in range(1200):
+        current = client.get(import_id)
+        if current["status"] == "imported":
+            break
+        await asyncio.sleep(0.1)
+    assert current["status"] == "imported"
+    assert (current["counts"]["subscribed"], current["counts"]["subscription_failed"]) == (rows, 0)
+    assert current["links"]["error_file"] is None
+    assert (
+        await pool.fetchval("SELECT count(*) FROM customers WHERE source_import_id = $1", import_id)
+        == rows
+    )
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM subscriptions WHERE source_import_id = $1", import_id
+        )
+        == rows
+    )
