@@ -3,7 +3,9 @@
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +47,27 @@ async def product(
         yield Product(services=services, env=env, state_dir=state_dir, kafka=kafka)
     finally:
         services.stop()
+
+
+def create_plan(client: ImportClient) -> str:
+    product = client.call("POST", "/v1/products", json={"name": "Cesta de café"}).json()
+    plan = client.call(
+        "POST",
+        "/v1/plans",
+        json={
+            "name": "Clube do Café",
+            "billing_day": 10,
+            "products": [{"product_id": product["id"], "price_cents": 4990}],
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    plan_id: str = plan.json()["id"]
+    return plan_id
+
+
+def plan_choice(plan_id: str) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "start_date": date.today().isoformat(),
+        "acknowledge_charges": True,
+    }

@@ -3,16 +3,13 @@
 import asyncio
 import csv
 import io
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 
 from bench.customers_file import generate
-from stack.client import ImportClient
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import Product, create_plan, plan_choice
 
 pytestmark = pytest.mark.e2e
 
@@ -20,30 +17,6 @@ pytestmark = pytest.mark.e2e
 def clean_file(path: Path, rows: int, seed: int) -> None:
     with path.open("wb") as out:
         generate(out, rows=rows, seed=seed, broken_ratio=0, duplicate_ratio=0)
-
-
-def create_plan(client: ImportClient) -> str:
-    product = client.call("POST", "/v1/products", json={"name": "Cesta de café"}).json()
-    plan = client.call(
-        "POST",
-        "/v1/plans",
-        json={
-            "name": "Clube do Café",
-            "billing_day": 10,
-            "products": [{"product_id": product["id"], "price_cents": 4990}],
-        },
-    )
-    assert plan.status_code == 201, plan.text
-    plan_id: str = plan.json()["id"]
-    return plan_id
-
-
-def plan_choice(plan_id: str) -> dict[str, Any]:
-    return {
-        "plan_id": plan_id,
-        "start_date": date.today().isoformat(),
-        "acknowledge_charges": True,
-    }
 
 
 async def test_every_customer_is_subscribed(

@@ -16,7 +16,7 @@ from shared import topics
 from shared.settings import KafkaSettings
 from stack.processes import terminate
 from stack.services import start_service
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import Product, create_plan, plan_choice
 
 pytestmark = pytest.mark.e2e
 
@@ -92,14 +92,16 @@ async def test_replaying_every_message_changes_nothing(
     summary = generated_file(path, rows=1500, seed=5)
     client = product.client()
     import_id = client.upload(path).json()["id"]
-    client.start(import_id)
+    client.start(import_id, {**plan_choice(create_plan(client))})
     before = client.wait_until_final(import_id, timeout=120)
     assert before["counts"]["created"] == summary.expected_valid
+    assert before["counts"]["subscribed"] == summary.expected_valid
     error_file = client.download(before["links"]["error_file"])
 
     for name, group in [
         (topics.FILE_ACCEPTED, "validator"),
         (topics.ROWS_VALIDATED, "customer-writer"),
+        (topics.CUSTOMER_CREATED, "subscription"),
         (topics.ROW_OUTCOMES, "aggregator"),
         (topics.FILE_VALIDATED, "aggregator"),
     ]:
@@ -109,6 +111,10 @@ async def test_replaying_every_message_changes_nothing(
     assert after["counts"] == before["counts"]
     assert (after["status"], after["finished_at"]) == (before["status"], before["finished_at"])
     assert await customers_of(pool, import_id) == summary.expected_valid
+    subscriptions = await pool.fetchval(
+        "SELECT count(*) FROM subscriptions WHERE source_import_id = $1", import_id
+    )
+    assert subscriptions == summary.expected_valid
     assert client.download(after["links"]["error_file"]) == error_file
 
 
