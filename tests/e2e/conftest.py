@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bench.customers_file import GenerationSummary
 from shared.settings import KafkaSettings
 from stack.client import ImportClient
 from stack.infra import InfraEndpoints
@@ -70,4 +71,17 @@ def plan_choice(plan_id: str) -> dict[str, Any]:
         "plan_id": plan_id,
         "start_date": date.today().isoformat(),
         "acknowledge_charges": True,
+    }
+
+
+def expected_counts(summary: GenerationSummary, *, subscribed: int = 0) -> dict[str, int]:
+    """The counts the API must show for a generated file once its import is final."""
+    return {
+        "total": summary.rows,
+        "validated": summary.rows,
+        "created": summary.expected_valid,
+        "failed": summary.broken_rows,
+        "skipped": summary.duplicate_email_rows + summary.duplicate_external_code_rows,
+        "subscribed": subscribed,
+        "subscription_failed": 0,
     }
