@@ -50,7 +50,7 @@ def account_of(account_id: UUID | None) -> UUID:
     return account_id
 
 
-def _locale(accept_language: str | None) -> Locale:
+def locale_of(accept_language: str | None) -> Locale:
     """English when the client asks for it first; pt-BR otherwise."""
     return "en" if accept_language and accept_language.lower().startswith("en") else "pt-BR"
 
@@ -77,7 +77,7 @@ async def upload_file(
     limit = runtime.settings.max_file_bytes
     declared = request.headers.get("content-length")
     if declared is not None and int(declared) > limit:
-        raise _too_large(limit, _locale(accept_language))
+        raise _too_large(limit, locale_of(accept_language))
     try:
         record = await create_import(
             request.stream(),
@@ -89,8 +89,8 @@ async def upload_file(
             max_bytes=limit,
         )
     except FileTooLargeError as error:
-        raise _too_large(error.limit_bytes, _locale(accept_language)) from error
-    view = import_view(record, _locale(accept_language))
+        raise _too_large(error.limit_bytes, locale_of(accept_language)) from error
+    view = import_view(record, locale_of(accept_language))
     if view.status is ImportStatus.REJECTED:
         raise ApiProblemError(
             422,
@@ -144,7 +144,7 @@ async def start(
         raise ApiProblemError(422, error.code, str(error)) from error
     if record is None:
         raise _not_found(import_id)
-    return import_view(record, _locale(accept_language))
+    return import_view(record, locale_of(accept_language))
 
 
 class RetryAccepted(BaseModel):
@@ -181,7 +181,7 @@ async def get_one(
 ) -> ImportView:
     """One import: status, counts and progress."""
     record = await _fetch_import(request, import_id, account_of(account_id))
-    return import_view(record, _locale(accept_language))
+    return import_view(record, locale_of(accept_language))
 
 
 @router.get("/imports", response_model=ImportPage)
@@ -200,21 +200,21 @@ async def list_all(
             connection,
             account_id=account,
             status=status,
-            before=_decode_cursor(cursor),
+            before=decode_cursor(cursor),
             limit=limit + 1,
         )
-    locale = _locale(accept_language)
+    locale = locale_of(accept_language)
     page = records[:limit]
-    next_cursor = _encode_cursor(page[-1]) if len(records) > limit else None
+    next_cursor = encode_cursor(page[-1]) if len(records) > limit else None
     return ImportPage(items=[import_view(r, locale) for r in page], next_cursor=next_cursor)
 
 
-def _encode_cursor(record: asyncpg.Record) -> str:
+def encode_cursor(record: asyncpg.Record) -> str:
     raw = f"{record['created_at'].isoformat()}|{record['id']}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
     if cursor is None:
         return None
     try:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.upload.api import router
 from services.upload.catalogue_api import router as catalogue_router
+from services.upload.customers_api import router as customers_router
 from services.upload.problems import ApiProblemError, problem_handler
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
@@ -49,6 +50,7 @@ app = FastAPI(
 )
 app.include_router(router)
 app.include_router(catalogue_router)
+app.include_router(customers_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
 
 
