@@ -10,12 +10,38 @@ from typing import Literal
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from shared.csv_format import CsvDialect
 from shared.customer import CustomerRecord
 from shared.file_problems import FileProblem, Locale
 from shared.rules.errors import RowError
 from shared.rules.fields import Field as CustomerField
+
+# Examples shown in the event catalogue (AsyncAPI); tests check each validates.
+_ENVELOPE: JsonDict = {
+    "event_id": "6a1f9a52-3c4e-5b7d-8e9f-0a1b2c3d4e5f",
+    "import_id": "0b9e7c52-41d8-4f2a-9a63-5c1e8d7f2b40",
+    "account_id": "5f0c3a1e-2b4d-4c6e-8f0a-1b2c3d4e5f60",
+    "occurred_at": "2026-11-22T10:15:30Z",
+    "schema_version": 1,
+}
+_CUSTOMER_EXAMPLE: JsonDict = {
+    "full_name": "João Gonçalves",
+    "email": "joao.goncalves@exemplo.com.br",
+    "document": "39053344705",
+    "document_kind": "cpf",
+    "phone_type": "celular",
+    "phone_ddi": "55",
+    "phone_ddd": "11",
+    "phone_number": "987654321",
+    "postal_code": "01310100",
+    "street": "Avenida Paulista",
+    "street_number": "1000",
+    "city": "São Paulo",
+    "state": "SP",
+    "external_code": "CLI-000123",
+}
 
 
 def _now() -> datetime:
@@ -37,6 +63,24 @@ class Event(BaseModel):
 class FileAccepted(Event):
     """An import was started: its file is in object storage and may be validated."""
 
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "file_accepted",
+                    "object_key": "accounts/5f0c…/imports/0b9e…/original.csv",
+                    "file_name": "clientes.csv",
+                    "size_bytes": 52450,
+                    "dialect": {"encoding": "utf-8-sig", "delimiter": ";"},
+                    "required_fields": ["full_name"],
+                    "locale": "pt-BR",
+                }
+            ]
+        },
+    )
+
     event_type: Literal["file_accepted"] = "file_accepted"
     object_key: str
     file_name: str
@@ -57,6 +101,21 @@ class ValidRow(BaseModel):
 
 class RowsValidated(Event):
     """The valid rows of one contiguous range of the file, for the writer."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "rows_validated",
+                    "first_row_no": 2,
+                    "last_row_no": 2,
+                    "rows": [{"row_no": 2, "customer": _CUSTOMER_EXAMPLE}],
+                }
+            ]
+        },
+    )
 
     event_type: Literal["rows_validated"] = "rows_validated"
     first_row_no: int
@@ -103,6 +162,40 @@ class RowOutcomes(Event):
     it decided (the validator lists only the rows it rejected).
     """
 
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "row_outcomes",
+                    "stage": "write",
+                    "first_row_no": 2,
+                    "last_row_no": 3,
+                    "rows_seen": 2,
+                    "outcomes": [
+                        {
+                            "row_no": 2,
+                            "kind": "created",
+                            "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13",
+                        },
+                        {
+                            "row_no": 3,
+                            "kind": "duplicate",
+                            "errors": [
+                                {
+                                    "field": "email",
+                                    "code": "email.repeated_in_file",
+                                    "params": {"row": "2"},
+                                }
+                            ],
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
     event_type: Literal["row_outcomes"] = "row_outcomes"
     stage: Stage
     first_row_no: int
@@ -114,6 +207,21 @@ class RowOutcomes(Event):
 class FileValidated(Event):
     """The validator read the whole file: how many data rows it has, or why it is unusable."""
 
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "file_validated",
+                    "total_rows": 300,
+                    "columns": {"full_name": "Nome completo", "email": "E-mail"},
+                    "problems": [],
+                }
+            ]
+        },
+    )
+
     event_type: Literal["file_validated"] = "file_validated"
     total_rows: int
     # Field -> the header text the user wrote, so messages name the user's own columns.
@@ -123,6 +231,21 @@ class FileValidated(Event):
 
 class CustomerCreated(Event):
     """A customer was created from a row of an import (public)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "customer_created",
+                    "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13",
+                    "row_no": 2,
+                    "customer": _CUSTOMER_EXAMPLE,
+                }
+            ]
+        },
+    )
 
     event_type: Literal["customer_created"] = "customer_created"
     customer_id: UUID
@@ -145,6 +268,30 @@ class SubscriptionCreated(Event):
     No card data ever passes here: a billing or notification service uses `contact` to ask
     the customer for a card before the first charge.
     """
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "subscription_created",
+                    "subscription_id": "8c1d5e2a-7b3f-5a9c-8d04-6e2f1a3b5c7d",
+                    "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13",
+                    "row_no": 2,
+                    "plan_id": "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+                    "plan_name": "Clube do Café",
+                    "start_date": "2026-12-01",
+                    "next_billing_date": "2026-12-10",
+                    "payment_method": "credit_card",
+                    "contact": {
+                        "email": "joao.goncalves@exemplo.com.br",
+                        "phone": "+5511987654321",
+                    },
+                }
+            ]
+        },
+    )
 
     event_type: Literal["subscription_created"] = "subscription_created"
     subscription_id: UUID
@@ -170,6 +317,21 @@ class CustomerRef(BaseModel):
 class SubscriptionRetryRequested(Event):
     """Someone asked to subscribe again the customers of an import whose subscription failed."""
 
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "subscription_retry_requested",
+                    "customers": [
+                        {"row_no": 2, "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"}
+                    ],
+                }
+            ]
+        },
+    )
+
     event_type: Literal["subscription_retry_requested"] = "subscription_retry_requested"
     customers: tuple[CustomerRef, ...]
 
@@ -192,6 +354,26 @@ FINAL_STATUSES = frozenset(
 
 class ImportFinished(Event):
     """An import reached its final status (public)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "import_finished",
+                    "status": "partially_imported",
+                    "total_rows": 300,
+                    "created": 276,
+                    "failed": 18,
+                    "skipped": 6,
+                    "subscribed": 0,
+                    "subscription_failed": 0,
+                    "error_file_key": "accounts/5f0c…/imports/0b9e…/errors.csv",
+                }
+            ]
+        },
+    )
 
     event_type: Literal["import_finished"] = "import_finished"
     status: ImportStatus

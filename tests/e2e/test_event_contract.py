@@ -1,0 +1,53 @@
+"""An outside service consumes *customer created* with a stock Kafka client (not our code) and
+checks every message against the published AsyncAPI schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from bench.customers_file import generate
+from shared import topics
+from tests.e2e.conftest import Product
+from tests.event_schemas import validator_for
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_customer_created_matches_the_published_schema(
+    product: Product, tmp_path: Path
+) -> None:
+    path = tmp_path / "contrato.csv"
+    with path.open("wb") as out:
+        summary = generate(out, rows=200, seed=31, broken_ratio=0, duplicate_ratio=0)
+    client = product.client()
+    import_id = client.upload(path).json()["id"]
+    client.start(import_id)
+    client.wait_until_final(import_id, timeout=120)
+
+    consumer = AIOKafkaConsumer(
+        topics.topic(topics.CUSTOMER_CREATED, product.kafka),
+        bootstrap_servers=product.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=None,
+    )
+    await consumer.start()
+    mine = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                for record in records:
+                    body = json.loads(record.value)
+                    if body["import_id"] == import_id:
+                        mine.append((record, body))
+    finally:
+        await consumer.stop()
+
+    validator = validator_for("CustomerCreated")
+    assert len(mine) >= summary.expected_valid  # at least once
+    assert len({body["event_id"] for _, body in mine}) == summary.expected_valid
+    for record, body in mine:
+        validator.validate(body)
+        assert record.key == body["customer_id"].encode()
+        assert body["schema_version"] == 1
