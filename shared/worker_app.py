@@ -1,4 +1,4 @@
-"""A worker service as an ASGI app: /healthz, and a pool opened before it subscribes."""
+"""A worker service as an ASGI app: /healthz, /metrics, and a pool opened before it subscribes."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -6,6 +6,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import asyncpg
 from faststream.asgi import AsgiFastStream, make_ping_asgi
 from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY, make_asgi_app
 
 from shared.database import create_pool
 from shared.settings import DatabaseSettings
@@ -13,10 +15,19 @@ from shared.settings import DatabaseSettings
 Lifespan = Callable[[], AbstractAsyncContextManager[None]]
 
 
-def worker_app(broker: KafkaBroker, *, lifespan: Lifespan | None = None) -> AsgiFastStream:
-    """The worker as an ASGI app with /healthz (the broker answers), as probes expect."""
+def worker_app(
+    broker: KafkaBroker, *, service: str, lifespan: Lifespan | None = None
+) -> AsgiFastStream:
+    """The worker as an ASGI app: /healthz (the broker answers) and /metrics for Prometheus."""
+    # Per-message counts, sizes, durations and in-flight messages, labelled with the service.
+    broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service))
     return AsgiFastStream(
-        broker, lifespan=lifespan, asgi_routes=[("/healthz", make_ping_asgi(broker, timeout=5.0))]
+        broker,
+        lifespan=lifespan,
+        asgi_routes=[
+            ("/healthz", make_ping_asgi(broker, timeout=5.0)),
+            ("/metrics", make_asgi_app(REGISTRY)),
+        ],
     )
 
 

@@ -1,6 +1,8 @@
 """Turn row outcomes into counts, and counts into the import's final status and error file."""
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import asyncpg
@@ -8,12 +10,14 @@ from minio import Minio
 
 from services.aggregator import repository
 from services.aggregator.error_file import write_error_file
+from shared import metrics
 from shared.events import (
     FINAL_STATUSES,
     FileValidated,
     ImportFinished,
     ImportStatus,
     OutcomeKind,
+    RowOutcome,
     RowOutcomes,
     Stage,
     derived_event_id,
@@ -25,9 +29,11 @@ PublishFinished = Callable[[ImportFinished], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Recorded:
-    """The import's row after counting a message, and whether a final import must be redone."""
+    """The import's row after counting a message, what was newly counted, and whether a final
+    import must be redone."""
 
     record: asyncpg.Record | None
+    counted: tuple[RowOutcome, ...] = ()
     reopened: bool = False
 
 
@@ -35,22 +41,30 @@ async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded
     """Count a batch of outcomes once; returns the import's row as it now stands."""
     async with pool.acquire() as connection, connection.transaction():
         if event.stage is Stage.SUBSCRIPTION:
-            return await _record_subscriptions(connection, event)
-        if not await repository.claim_batch(connection, event=event):
-            return Recorded(await repository.get_import(connection, import_id=event.import_id))
-        failures = [o for o in event.outcomes if o.kind is not OutcomeKind.CREATED]
-        if failures:
-            await repository.insert_failures(
-                connection, import_id=event.import_id, failures=failures
-            )
-        validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
-        return Recorded(await repository.add_counts(connection, event=event, validated=validated))
+            recorded = await _record_subscriptions(connection, event)
+        else:
+            recorded = await _record_batch(connection, event)
+    # After the commit: a rolled-back (and so redelivered) batch is not counted twice.
+    _observe(event.stage, recorded.counted)
+    return recorded
+
+
+async def _record_batch(connection: asyncpg.Connection, event: RowOutcomes) -> Recorded:
+    """Validation and write outcomes count once per batch (its tracking key)."""
+    if not await repository.claim_batch(connection, event=event):
+        return Recorded(await repository.get_import(connection, import_id=event.import_id))
+    failures = [o for o in event.outcomes if o.kind is not OutcomeKind.CREATED]
+    if failures:
+        await repository.insert_failures(connection, import_id=event.import_id, failures=failures)
+    validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
+    record = await repository.add_counts(connection, event=event, validated=validated)
+    return Recorded(record, counted=event.outcomes)
 
 
 async def _record_subscriptions(connection: asyncpg.Connection, event: RowOutcomes) -> Recorded:
     """Subscription outcomes count once per row; a retry's success replaces a failure."""
     changed = await repository.record_subscription_outcomes(connection, event=event)
-    recovered = [r["row_no"] for r in changed if r["was_failure"]]
+    recovered = {r["row_no"] for r in changed if r["was_failure"]}
     new_rows = {r["row_no"] for r in changed if not r["was_failure"]}
     failures = [
         o
@@ -61,7 +75,7 @@ async def _record_subscriptions(connection: asyncpg.Connection, event: RowOutcom
         await repository.insert_failures(connection, import_id=event.import_id, failures=failures)
     if recovered:
         await repository.forget_failures(
-            connection, import_id=event.import_id, row_numbers=recovered
+            connection, import_id=event.import_id, row_numbers=sorted(recovered)
         )
     record = await repository.add_subscription_counts(
         connection,
@@ -69,7 +83,17 @@ async def _record_subscriptions(connection: asyncpg.Connection, event: RowOutcom
         subscribed=len(new_rows) - len(failures) + len(recovered),
         failed=len(failures) - len(recovered),
     )
-    return Recorded(record, reopened=bool(recovered))
+    counted = tuple(o for o in event.outcomes if o.row_no in new_rows | recovered)
+    return Recorded(record, counted=counted, reopened=bool(recovered))
+
+
+def _observe(stage: Stage, counted: tuple[RowOutcome, ...]) -> None:
+    for (kind, codes), rows in Counter(
+        (o.kind.value, tuple(e.code for e in o.errors)) for o in counted
+    ).items():
+        metrics.ROWS.labels(stage.value, kind).inc(rows)
+        for code in codes:
+            metrics.ROW_ERRORS.labels(code).inc(rows)
 
 
 async def record_file_validated(
@@ -85,6 +109,15 @@ async def record_file_validated(
             problems=list(event.problems),
         )
         return updated or await repository.get_import(connection, import_id=event.import_id)
+
+
+def _track_progress(record: asyncpg.Record) -> None:
+    """Share of rows decided, for imports in flight (the label goes when the import finishes)."""
+    total = record["total_rows"]
+    if record["status"] in FINAL_STATUSES or not total:
+        return
+    decided = record["created_count"] + record["failed_count"] + record["skipped_count"]
+    metrics.IMPORT_PROGRESS.labels(str(record["id"])).set(min(decided / total, 1.0))
 
 
 def final_status(record: asyncpg.Record) -> ImportStatus | None:
@@ -122,6 +155,7 @@ async def finish_if_complete(
     status = final_status(record)
     # `uploaded` too: a small file can be done before the start request flips the status.
     if status is None or (record["status"] in FINAL_STATUSES and not again):
+        _track_progress(record)
         return None
     key = None
     failures = (
@@ -146,6 +180,9 @@ async def finish_if_complete(
         )
     if finished is None:
         return None  # another delivery finished it first
+    metrics.IMPORTS_FINISHED.labels(status.value).inc()
+    with suppress(KeyError):  # never tracked here: finished in one go, or on another replica
+        metrics.IMPORT_PROGRESS.remove(str(record["id"]))
     await publish(
         ImportFinished(
             # A redone import reports a new fact: its id follows the subscription count.

@@ -11,6 +11,7 @@ broker = make_broker(settings.kafka, client_id="aggregator")
 storage = make_client(settings.storage)
 app = worker_app(
     broker,
+    service="aggregator",
     lifespan=with_database(
         broker, settings.database, lambda pool: build_router(settings, pool, storage)
     ),

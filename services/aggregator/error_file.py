@@ -10,6 +10,7 @@ import asyncpg
 from minio import Minio
 
 from services.aggregator.repository import SELECT_FAILURES
+from shared import metrics
 from shared.csv_format import CsvDialect
 from shared.file_problems import Locale
 from shared.rules.errors import RowError, render_errors
@@ -51,6 +52,7 @@ async def write_error_file(
             return asyncio.run_coroutine_threadsafe(fetch_next(), loop).result()
 
         await asyncio.to_thread(_upload, import_record, key, next_failure, storage, bucket)
+    metrics.ERROR_FILE_BYTES.observe(storage.stat_object(bucket, key).size or 0)
 
 
 def _upload(

@@ -9,5 +9,6 @@ settings = WriterSettings()
 broker = make_broker(settings.kafka, client_id="customer-writer")
 app = worker_app(
     broker,
+    service="customer-writer",
     lifespan=with_database(broker, settings.database, lambda pool: build_router(settings, pool)),
 )

@@ -9,5 +9,6 @@ settings = SubscriptionSettings()
 broker = make_broker(settings.kafka, client_id="subscription")
 app = worker_app(
     broker,
+    service="subscription",
     lifespan=with_database(broker, settings.database, lambda pool: build_router(settings, pool)),
 )

@@ -9,4 +9,4 @@ from shared.worker_app import worker_app
 settings = ValidatorSettings()
 broker = make_broker(settings.kafka, client_id="validator")
 broker.include_router(build_router(settings, make_client(settings.storage)))
-app = worker_app(broker)
+app = worker_app(broker, service="validator")

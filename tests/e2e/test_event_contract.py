@@ -4,6 +4,7 @@ checks every message against the published AsyncAPI schema."""
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -51,3 +52,20 @@ async def test_customer_created_matches_the_published_schema(
         validator.validate(body)
         assert record.key == body["customer_id"].encode()
         assert body["schema_version"] == 1
+
+
+async def test_operators_see_the_import_in_the_metrics(product: Product, tmp_path: Path) -> None:
+    path = tmp_path / "metricas.csv"
+    with path.open("wb") as out:
+        generate(out, rows=100, seed=32)
+    client = product.client()
+    import_id = client.upload(path).json()["id"]
+    client.start(import_id)
+    client.wait_until_final(import_id, timeout=120)
+
+    aggregator = next(p for p in product.services.processes if p.service == "aggregator")
+    async with httpx.AsyncClient() as http:
+        exposition = (await http.get(f"{aggregator.url}/metrics", timeout=10)).text
+    assert 'customer_import_rows_total{outcome="created",stage="write"}' in exposition
+    assert "customer_import_imports_finished_total" in exposition
+    assert 'faststream_received_processed_messages_total{app_name="aggregator"' in exposition

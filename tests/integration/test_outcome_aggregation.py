@@ -6,6 +6,7 @@ import uuid
 
 import asyncpg
 from minio import Minio
+from prometheus_client import REGISTRY
 
 from services.aggregator.aggregation import (
     finish_if_complete,
@@ -104,6 +105,11 @@ async def test_counts_once_finishes_once_and_writes_the_error_file(
     async def publish(event: ImportFinished) -> None:
         published.append(event)
 
+    def counted(outcome: str) -> float:
+        labels = {"stage": "write", "outcome": outcome}
+        return REGISTRY.get_sample_value("customer_import_rows_total", labels) or 0.0
+
+    created_before, duplicates_before = counted("created"), counted("duplicate")
     # Every message delivered twice, in an order where the total comes last.
     statuses = []
     for event in (validation, write, validation, write):
@@ -124,6 +130,8 @@ async def test_counts_once_finishes_once_and_writes_the_error_file(
         )
 
     assert statuses == [None, None, None, None, ImportStatus.PARTIALLY_IMPORTED, None]
+    # The metrics count each row once too, whatever the deliveries.
+    assert (counted("created") - created_before, counted("duplicate") - duplicates_before) == (1, 1)
     final = await pool.fetchrow("SELECT * FROM imports WHERE id = $1", import_id)
     assert (
         final["total_rows"],
