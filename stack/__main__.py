@@ -14,9 +14,10 @@ import os
 import shutil
 import sys
 import tempfile
-import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
+from services.upload.accounts import create_account_in
 from shared.settings import DatabaseSettings, KafkaSettings, StorageSettings
 from stack.client import ImportClient
 from stack.infra import RunningInfra, backend_from_env, start_infra, stop_infra
@@ -29,7 +30,11 @@ EXAMPLE = ROOT / "examples" / "customers.csv"
 
 
 def bring_up(
-    state_dir: Path, *, fixed_ports: bool, api_port: int | None
+    state_dir: Path,
+    *,
+    fixed_ports: bool,
+    api_port: int | None,
+    replicas: Mapping[str, int] | None = None,
 ) -> tuple[RunningInfra, RunningServices]:
     """Infrastructure, provisioning, services: the whole product on this machine."""
     infra = start_infra(state_dir, backend=backend_from_env(), fixed_ports=fixed_ports)
@@ -37,7 +42,7 @@ def bring_up(
         env = infra.endpoints.as_env()
         os.environ.update(env)
         asyncio.run(provision(KafkaSettings(), StorageSettings(), DatabaseSettings()))
-        services = start_services(env, state_dir=state_dir, api_port=api_port)
+        services = start_services(env, state_dir=state_dir, api_port=api_port, replicas=replicas)
     except BaseException:
         infra.stop()
         raise
@@ -55,6 +60,11 @@ def up() -> None:
         if "SECRET" not in name:
             print(f"{name}={value}")
     print(f"Logs:       {STATE_DIR / 'logs'}")
+    print("API token:  every request needs one (Authorization: Bearer <token>); create an")
+    print("            account, its Owner and the Owner's token with")
+    print(f"  DATABASE_URL={infra.endpoints.postgres_dsn} \\")
+    print('  .venv/bin/python -m services.upload.accounts create-account --name "Padaria" \\')
+    print("      --owner-email dono@padaria.com.br")
     print("Stop with:  make down")
 
 
@@ -69,11 +79,19 @@ def demo() -> int:
     """Import the example file on a private stack and print what happened."""
     state_dir = Path(tempfile.mkdtemp(prefix="customer-import-demo-"))
     infra, services = bring_up(state_dir, fixed_ports=False, api_port=None)
-    client = ImportClient(services.api_url, uuid.uuid4())
     try:
-        return _run_demo(client)
+        # The same code as `python -m services.upload.accounts create-account`.
+        account = asyncio.run(
+            create_account_in(
+                DatabaseSettings(), name="Padaria Demo", owner_email="dono@padaria.com.br"
+            )
+        )
+        client = ImportClient(services.api_url, account.token)
+        try:
+            return _run_demo(client)
+        finally:
+            client.close()
     finally:
-        client.close()
         services.stop()
         infra.stop()
         shutil.rmtree(state_dir, ignore_errors=True)

@@ -4,7 +4,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import httpx
 
@@ -12,12 +11,12 @@ FINAL = {"imported", "partially_imported", "failed"}
 
 
 class ImportClient:
-    """Drives the upload service's API for one account."""
+    """Drives the upload service's API as one user, with their API token."""
 
-    def __init__(self, api_url: str, account_id: UUID, *, language: str = "pt-BR") -> None:
+    def __init__(self, api_url: str, token: str, *, language: str = "pt-BR") -> None:
         self._http = httpx.Client(
             base_url=api_url,
-            headers={"X-Account-Id": str(account_id), "Accept-Language": language},
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": language},
             timeout=httpx.Timeout(30.0, read=300.0),
         )
 

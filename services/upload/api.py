@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from starlette.concurrency import iterate_in_threadpool
 
 from services.upload import repository
+from services.upload.access import Action, audit
+from services.upload.auth import CreatesImports, ViewsImports
 from services.upload.file_intake import FileTooLargeError
 from services.upload.imports import (
     ImportNotStartableError,
@@ -24,7 +26,7 @@ from services.upload.imports import (
     start_import,
 )
 from services.upload.problems import ApiProblemError
-from services.upload.runtime import Runtime
+from services.upload.runtime import runtime_of
 from services.upload.views import ImportPage, ImportView, import_view
 from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
 from shared.file_problems import FileProblem, Locale, render_problem
@@ -32,32 +34,12 @@ from shared.kafka import import_key
 
 router = APIRouter(prefix="/v1")
 
-AccountHeader = Annotated[
-    UUID | None,
-    Header(
-        alias="X-Account-Id",
-        description="The account the request acts for (until API tokens identify it).",
-    ),
-]
 LanguageHeader = Annotated[str | None, Header(alias="Accept-Language")]
-
-
-def account_of(account_id: UUID | None) -> UUID:
-    if account_id is None:
-        raise ApiProblemError(
-            401, "auth.missing_account", "Send the X-Account-Id header with your account's id."
-        )
-    return account_id
 
 
 def locale_of(accept_language: str | None) -> Locale:
     """English when the client asks for it first; pt-BR otherwise."""
     return "en" if accept_language and accept_language.lower().startswith("en") else "pt-BR"
-
-
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 def _not_found(import_id: UUID) -> ApiProblemError:
@@ -68,20 +50,20 @@ def _not_found(import_id: UUID) -> ApiProblemError:
 async def upload_file(
     request: Request,
     file_name: Annotated[str, Query(min_length=1, max_length=255)],
-    account_id: AccountHeader = None,
+    caller: CreatesImports,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
     """Upload a customer CSV (the request body, streamed); it is pre-checked, not yet imported."""
-    account = account_of(account_id)
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
     declared = request.headers.get("content-length")
     if declared is not None and int(declared) > limit:
         raise _too_large(limit, locale_of(accept_language))
     try:
-        record = await create_import(
+        created = await create_import(
             request.stream(),
-            account_id=account,
+            account_id=caller.account_id,
+            created_by=caller.user_id,
             file_name=file_name,
             pool=runtime.pool,
             storage=runtime.storage,
@@ -90,7 +72,8 @@ async def upload_file(
         )
     except FileTooLargeError as error:
         raise _too_large(error.limit_bytes, locale_of(accept_language)) from error
-    view = import_view(record, locale_of(accept_language))
+    await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=created["id"])
+    view = import_view(created, locale_of(accept_language))
     if view.status is ImportStatus.REJECTED:
         raise ApiProblemError(
             422,
@@ -118,22 +101,22 @@ class StartRequest(BaseModel):
 async def start(
     request: Request,
     import_id: UUID,
+    caller: CreatesImports,
     body: StartRequest | None = None,
-    account_id: AccountHeader = None,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
     """Start importing. From here the import cannot be undone: customers (and, with a plan,
     subscriptions that may be charged) are created. Starting twice is harmless."""
-    account = account_of(account_id)
     runtime = runtime_of(request)
 
     async def publish(event: FileAccepted) -> None:
         await runtime.file_accepted.publish(event, key=import_key(event.import_id))
 
     try:
-        record = await start_import(
+        started = await start_import(
             import_id=import_id,
-            account_id=account,
+            account_id=caller.account_id,
+            started_by=caller.user_id,
             plan=body.plan if body else None,
             pool=runtime.pool,
             publish=publish,
@@ -142,9 +125,10 @@ async def start(
         raise ApiProblemError(409, "import.rejected", str(error)) from error
     except PlanNotAcceptedError as error:
         raise ApiProblemError(422, error.code, str(error)) from error
-    if record is None:
+    if started is None:
         raise _not_found(import_id)
-    return import_view(record, locale_of(accept_language))
+    await audit(runtime.pool, caller, Action.IMPORT_START, import_id=import_id)
+    return import_view(started, locale_of(accept_language))
 
 
 class RetryAccepted(BaseModel):
@@ -155,20 +139,20 @@ class RetryAccepted(BaseModel):
 
 @router.post("/imports/{import_id}/subscriptions/retry", response_model=RetryAccepted)
 async def retry_failed_subscriptions(
-    request: Request, import_id: UUID, account_id: AccountHeader = None
+    request: Request, import_id: UUID, caller: CreatesImports
 ) -> RetryAccepted:
     """Subscribe again the customers whose subscription failed (e.g. after reactivating the
     plan); the customers themselves are never created twice."""
-    account = account_of(account_id)
-    await _fetch_import(request, import_id, account)
+    await _fetch_import(request, import_id, caller.account_id)
     runtime = runtime_of(request)
 
     async def publish(event: SubscriptionRetryRequested) -> None:
         await runtime.subscription_retries.publish(event, key=import_key(event.import_id))
 
     count = await retry_subscriptions(
-        import_id=import_id, account_id=account, pool=runtime.pool, publish=publish
+        import_id=import_id, account_id=caller.account_id, pool=runtime.pool, publish=publish
     )
+    await audit(runtime.pool, caller, Action.IMPORT_RETRY_SUBSCRIPTIONS, import_id=import_id)
     return RetryAccepted(customers=count)
 
 
@@ -176,29 +160,28 @@ async def retry_failed_subscriptions(
 async def get_one(
     request: Request,
     import_id: UUID,
-    account_id: AccountHeader = None,
+    caller: ViewsImports,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
     """One import: status, counts and progress."""
-    record = await _fetch_import(request, import_id, account_of(account_id))
-    return import_view(record, locale_of(accept_language))
+    found = await _fetch_import(request, import_id, caller.account_id)
+    return import_view(found, locale_of(accept_language))
 
 
 @router.get("/imports", response_model=ImportPage)
 async def list_all(
     request: Request,
-    account_id: AccountHeader = None,
+    caller: ViewsImports,
     accept_language: LanguageHeader = None,
     status: ImportStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> ImportPage:
     """The account's imports, newest first."""
-    account = account_of(account_id)
     async with runtime_of(request).pool.acquire() as connection:
         records = await repository.list_imports(
             connection,
-            account_id=account,
+            account_id=caller.account_id,
             status=status,
             before=decode_cursor(cursor),
             limit=limit + 1,
@@ -209,8 +192,8 @@ async def list_all(
     return ImportPage(items=[import_view(r, locale) for r in page], next_cursor=next_cursor)
 
 
-def encode_cursor(record: asyncpg.Record) -> str:
-    raw = f"{record['created_at'].isoformat()}|{record['id']}"
+def encode_cursor(last: asyncpg.Record) -> str:
+    raw = f"{last['created_at'].isoformat()}|{last['id']}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -228,33 +211,39 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 @router.get("/imports/{import_id}/files/original")
 async def download_original(
-    request: Request, import_id: UUID, account_id: AccountHeader = None
+    request: Request, import_id: UUID, caller: ViewsImports
 ) -> StreamingResponse:
     """The file as it was uploaded."""
-    record = await _fetch_import(request, import_id, account_of(account_id))
-    return _stream_object(request, record["object_key"], record["file_name"])
+    found = await _fetch_import(request, import_id, caller.account_id)
+    await audit(
+        runtime_of(request).pool, caller, Action.IMPORT_DOWNLOAD_ORIGINAL, import_id=import_id
+    )
+    return _stream_object(request, found["object_key"], found["file_name"])
 
 
 @router.get("/imports/{import_id}/files/errors")
 async def download_errors(
-    request: Request, import_id: UUID, account_id: AccountHeader = None
+    request: Request, import_id: UUID, caller: ViewsImports
 ) -> StreamingResponse:
     """The rows that were not imported, in the file's own format, with a column saying why."""
-    record = await _fetch_import(request, import_id, account_of(account_id))
-    if record["error_file_key"] is None:
+    found = await _fetch_import(request, import_id, caller.account_id)
+    if found["error_file_key"] is None:
         raise ApiProblemError(
             404, "import.no_error_file", "This import has no error file (yet, or no row failed)."
         )
-    name = record["file_name"].removesuffix(".csv") + "-erros.csv"
-    return _stream_object(request, record["error_file_key"], name)
+    await audit(
+        runtime_of(request).pool, caller, Action.IMPORT_DOWNLOAD_ERRORS, import_id=import_id
+    )
+    name = found["file_name"].removesuffix(".csv") + "-erros.csv"
+    return _stream_object(request, found["error_file_key"], name)
 
 
 async def _fetch_import(request: Request, import_id: UUID, account_id: UUID) -> asyncpg.Record:
     async with runtime_of(request).pool.acquire() as connection:
-        record = await repository.get_import(connection, import_id=import_id, account_id=account_id)
-    if record is None:
+        found = await repository.get_import(connection, import_id=import_id, account_id=account_id)
+    if found is None:
         raise _not_found(import_id)
-    return record
+    return found
 
 
 def _stream_object(request: Request, key: str, file_name: str) -> StreamingResponse:

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.upload.access_api import router as access_router
 from services.upload.api import router
 from services.upload.catalogue_api import router as catalogue_router
 from services.upload.customers_api import router as customers_router
@@ -51,6 +52,7 @@ app = FastAPI(
 app.include_router(router)
 app.include_router(catalogue_router)
 app.include_router(customers_router)
+app.include_router(access_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
 
 

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from services.upload import catalogue_repository as repository
-from services.upload.api import AccountHeader, account_of, runtime_of
+from services.upload.access import Action, audit
+from services.upload.auth import ChoosesPlans, ManagesPlans
 from services.upload.problems import ApiProblemError
+from services.upload.runtime import runtime_of
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 
@@ -73,21 +75,20 @@ class PlanActivation(BaseModel):
 
 
 @router.post("/products", status_code=201, response_model=Product)
-async def create_product(
-    request: Request, body: NewProduct, account_id: AccountHeader = None
-) -> Product:
+async def create_product(request: Request, body: NewProduct, caller: ManagesPlans) -> Product:
     """Add a product to the catalogue."""
-    async with runtime_of(request).pool.acquire() as connection:
+    async with runtime_of(request).pool.acquire() as connection, connection.transaction():
         record = await repository.insert_product(
-            connection, product_id=uuid4(), account_id=account_of(account_id), name=body.name
+            connection, product_id=uuid4(), account_id=caller.account_id, name=body.name
         )
+        await audit(connection, caller, Action.PLAN_CREATE_PRODUCT, subject=record["id"])
     return Product(id=record["id"], name=record["name"])
 
 
 @router.post("/plans", status_code=201, response_model=Plan)
-async def create_plan(request: Request, body: NewPlan, account_id: AccountHeader = None) -> Plan:
+async def create_plan(request: Request, body: NewPlan, caller: ManagesPlans) -> Plan:
     """Add a plan with its priced products."""
-    account = account_of(account_id)
+    account = caller.account_id
     plan_id = uuid4()
     async with runtime_of(request).pool.acquire() as connection, connection.transaction():
         priced = await repository.insert_plan(
@@ -105,6 +106,7 @@ async def create_plan(request: Request, body: NewPlan, account_id: AccountHeader
                 422, "plan.unknown_product", "Every product of a plan must be one of your products."
             )
         record = await repository.get_plan(connection, plan_id=plan_id, account_id=account)
+        await audit(connection, caller, Action.PLAN_CREATE, subject=plan_id)
     return _plan(record)
 
 
@@ -117,27 +119,29 @@ def _plan(record: asyncpg.Record | None) -> Plan:
 @router.get("/plans", response_model=list[Plan])
 async def list_plans(
     request: Request,
-    account_id: AccountHeader = None,
+    caller: ChoosesPlans,
     eligible: Annotated[bool, Query(description="Only plans an import may choose.")] = False,
 ) -> list[Plan]:
-    """The account's plans."""
+    """The account's plans (for whoever manages them or may choose one when starting an import)."""
     async with runtime_of(request).pool.acquire() as connection:
         records = await repository.list_plans(
-            connection, account_id=account_of(account_id), eligible_only=eligible
+            connection, account_id=caller.account_id, eligible_only=eligible
         )
     return [Plan.model_validate(dict(record)) for record in records]
 
 
 @router.patch("/plans/{plan_id}", response_model=Plan)
 async def activate_plan(
-    request: Request, plan_id: UUID, body: PlanActivation, account_id: AccountHeader = None
+    request: Request, plan_id: UUID, body: PlanActivation, caller: ManagesPlans
 ) -> Plan:
     """Activate or deactivate a plan (imports in progress fail the subscriptions that follow)."""
-    account = account_of(account_id)
-    async with runtime_of(request).pool.acquire() as connection:
+    account = caller.account_id
+    async with runtime_of(request).pool.acquire() as connection, connection.transaction():
         if not await repository.set_plan_active(
             connection, plan_id=plan_id, account_id=account, active=body.active
         ):
             raise ApiProblemError(404, "plan.not_found", f"No plan {plan_id} in this account.")
         record = await repository.get_plan(connection, plan_id=plan_id, account_id=account)
+        action = Action.PLAN_ACTIVATE if body.active else Action.PLAN_DEACTIVATE
+        await audit(connection, caller, action, subject=plan_id)
     return _plan(record)

@@ -8,15 +8,9 @@ import asyncpg
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
-from services.upload.api import (
-    AccountHeader,
-    LanguageHeader,
-    account_of,
-    decode_cursor,
-    encode_cursor,
-    locale_of,
-    runtime_of,
-)
+from services.upload.access import Action, audit
+from services.upload.api import LanguageHeader, decode_cursor, encode_cursor, locale_of
+from services.upload.auth import CreatesCustomers, ViewsCustomers
 from services.upload.customers import (
     CustomerAlreadyRegisteredError,
     CustomerStatus,
@@ -29,6 +23,7 @@ from services.upload.customers import (
     today_in_brazil,
 )
 from services.upload.problems import ApiProblemError
+from services.upload.runtime import runtime_of
 from shared.rules.errors import Locale, RowError, render_error
 
 router = APIRouter(prefix="/v1", tags=["customers"])
@@ -130,15 +125,15 @@ async def add_customer(
             examples=[_EXAMPLE],
         ),
     ],
-    account_id: AccountHeader = None,
+    caller: CreatesCustomers,
     accept_language: LanguageHeader = None,
 ) -> Customer:
     """Add one customer with the import's rules and errors; e-mail and external code unique."""
-    account = account_of(account_id)
     locale = locale_of(accept_language)
+    pool = runtime_of(request).pool
     try:
         record = await create_customer(
-            runtime_of(request).pool, account_id=account, customer=read_customer(body)
+            pool, account_id=caller.account_id, customer=read_customer(body)
         )
     except InvalidCustomerError as error:
         raise _invalid(error, locale) from error
@@ -146,13 +141,14 @@ async def add_customer(
         errors = [_error(e, locale) for e in error.errors]
         detail = " | ".join(str(e["message"]) for e in errors)
         raise ApiProblemError(409, error.errors[0].code, detail, errors=errors) from error
+    await audit(pool, caller, Action.CUSTOMER_CREATE, subject=record["id"])
     return _customer(record)
 
 
 @router.get("/customers", response_model=CustomerPage)
 async def list_customers(
     request: Request,
-    account_id: AccountHeader = None,
+    caller: ViewsCustomers,
     q: Annotated[
         str | None,
         Query(
@@ -168,7 +164,7 @@ async def list_customers(
     """The account's customers, newest first, optionally searched and filtered by status."""
     records = await search_customers(
         runtime_of(request).pool,
-        account_id=account_of(account_id),
+        account_id=caller.account_id,
         query=q,
         status=status,
         before=decode_cursor(cursor),
@@ -182,13 +178,13 @@ async def list_customers(
 
 @router.get("/customers/{customer_id}", response_model=CustomerDetail)
 async def show_customer(
-    request: Request, customer_id: UUID, account_id: AccountHeader = None
+    request: Request, customer_id: UUID, caller: ViewsCustomers
 ) -> CustomerDetail:
     """One customer with its status and subscriptions."""
     found = await get_customer(
         runtime_of(request).pool,
         customer_id=customer_id,
-        account_id=account_of(account_id),
+        account_id=caller.account_id,
         today=today_in_brazil(),
     )
     if found is None:

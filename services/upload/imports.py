@@ -57,6 +57,7 @@ async def create_import(
     chunks: AsyncIterator[bytes],
     *,
     account_id: UUID,
+    created_by: UUID,
     file_name: str,
     pool: asyncpg.Pool,
     storage: Minio,
@@ -84,6 +85,7 @@ async def create_import(
             status=ImportStatus.REJECTED if check.problems else ImportStatus.UPLOADED,
             columns={field.value: header for field, header in check.columns.items()},
             problems=list(check.problems),
+            created_by=created_by,
         )
 
 
@@ -91,6 +93,7 @@ async def start_import(
     *,
     import_id: UUID,
     account_id: UUID,
+    started_by: UUID,
     plan: PlanChoice | None,
     pool: asyncpg.Pool,
     publish: PublishFileAccepted,
@@ -123,7 +126,7 @@ async def start_import(
             )
         )
         updated = await repository.mark_processing(
-            connection, import_id=import_id, account_id=account_id
+            connection, import_id=import_id, account_id=account_id, started_by=started_by
         )
         return updated or await repository.get_import(
             connection, import_id=import_id, account_id=account_id

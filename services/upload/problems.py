@@ -9,11 +9,20 @@ from fastapi.responses import JSONResponse
 class ApiProblemError(Exception):
     """An error the API answers with a problem document."""
 
-    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
 
@@ -28,4 +37,9 @@ async def problem_handler(_: Request, error: Exception) -> JSONResponse:
         "code": error.code,
         **error.extra,
     }
-    return JSONResponse(body, status_code=error.status, media_type="application/problem+json")
+    return JSONResponse(
+        body,
+        status_code=error.status,
+        media_type="application/problem+json",
+        headers=error.headers,
+    )

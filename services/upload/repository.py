@@ -12,8 +12,8 @@ from shared.file_problems import FileProblem
 
 INSERT_IMPORT = """
 INSERT INTO imports (id, account_id, file_name, object_key, size_bytes, encoding, delimiter,
-                     status, columns, problems)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     status, columns, problems, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 RETURNING *
 """
 
@@ -45,7 +45,7 @@ ORDER BY f.row_no
 """
 
 MARK_PROCESSING = """
-UPDATE imports SET status = 'processing', started_at = now()
+UPDATE imports SET status = 'processing', started_at = now(), started_by = $3
 WHERE id = $1 AND account_id = $2 AND status = 'uploaded'
 RETURNING *
 """
@@ -63,8 +63,9 @@ async def insert_import(
     status: ImportStatus,
     columns: dict[str, str],
     problems: list[FileProblem],
+    created_by: UUID,
 ) -> asyncpg.Record:
-    """Record a received file."""
+    """Record a received file and the user who uploaded it."""
     record: asyncpg.Record = await connection.fetchrow(
         INSERT_IMPORT,
         import_id,
@@ -77,6 +78,7 @@ async def insert_import(
         status.value,
         columns,
         [problem.model_dump() for problem in problems],
+        created_by,
     )
     return record
 
@@ -107,11 +109,11 @@ async def list_imports(
 
 
 async def mark_processing(
-    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID
+    connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID, started_by: UUID
 ) -> asyncpg.Record | None:
-    """Move an uploaded import to processing; None if it was not in `uploaded`."""
+    """Move an uploaded import to processing, by a user; None if it was not in `uploaded`."""
     record: asyncpg.Record | None = await connection.fetchrow(
-        MARK_PROCESSING, import_id, account_id
+        MARK_PROCESSING, import_id, account_id, started_by
     )
     return record
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import asyncpg
+from fastapi import Request
 from faststream.kafka.publisher.usecase import DefaultPublisher
 from minio import Minio
 
@@ -18,3 +19,9 @@ class Runtime:
     storage: Minio
     file_accepted: DefaultPublisher
     subscription_retries: DefaultPublisher
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The resources of the app serving the request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime

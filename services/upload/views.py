@@ -49,7 +49,7 @@ class Links(BaseModel):
 
 
 class ImportView(BaseModel):
-    """One import as the API shows it."""
+    """One import as the API shows it; created_by / started_by: the responsible users' ids."""
 
     id: UUID
     file_name: str
@@ -63,7 +63,9 @@ class ImportView(BaseModel):
     progress: float
     problems: list[ProblemView]
     created_at: datetime
+    created_by: UUID | None
     started_at: datetime | None
+    started_by: UUID | None
     finished_at: datetime | None
     links: Links
 
@@ -107,7 +109,9 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
         progress=_progress(record, status),
         problems=[_problem_view(problem, locale) for problem in record["problems"]],
         created_at=record["created_at"],
+        created_by=record["created_by"],
         started_at=record["started_at"],
+        started_by=record["started_by"],
         finished_at=record["finished_at"],
         links=Links(
             self=base,

@@ -1,7 +1,9 @@
 """Every service as its own process, on the real servers, driven through the HTTP API."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,7 +12,8 @@ from typing import Any
 import pytest
 
 from bench.customers_file import GenerationSummary
-from shared.settings import KafkaSettings
+from services.upload.accounts import create_account_in
+from shared.settings import DatabaseSettings, KafkaSettings
 from stack.client import ImportClient
 from stack.infra import InfraEndpoints
 from stack.provision import create_topics
@@ -26,9 +29,25 @@ class Product:
     state_dir: Path
     kafka: KafkaSettings
 
-    def client(self, account_id: uuid.UUID | None = None) -> ImportClient:
-        """A client of the API for an account of its own."""
-        return ImportClient(self.services.api_url, account_id or uuid.uuid4())
+    def client(self) -> ImportClient:
+        """A client of the API as the Owner of a new account of its own."""
+        database = DatabaseSettings(url=self.env["DATABASE_URL"])
+        creating = create_account_in(
+            database, name="Conta e2e", owner_email=f"dono-{uuid.uuid4().hex[:8]}@padaria.com.br"
+        )
+        # The tests run inside an event loop: the account is created on a loop of its own.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            account = thread.submit(asyncio.run, creating).result()
+        return ImportClient(self.services.api_url, account.token)
+
+    def member(self, owner: ImportClient, role: str) -> ImportClient:
+        """A client of the API as a new user of the owner's account, with this role."""
+        email = f"{role.lower()}-{uuid.uuid4().hex[:8]}@padaria.com.br"
+        user = owner.call("POST", "/v1/users", json={"name": role, "email": email, "role": role})
+        assert user.status_code == 201, user.text
+        token = owner.call("POST", f"/v1/users/{user.json()['id']}/tokens")
+        assert token.status_code == 201, token.text
+        return ImportClient(self.services.api_url, token.json()["token"])
 
 
 @pytest.fixture(scope="module")

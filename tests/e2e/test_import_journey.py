@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from bench.customers_file import GenerationSummary, generate
+from stack.client import ImportClient
 from tests.conftest import EXAMPLES
 from tests.e2e.conftest import Product, expected_counts
 
@@ -102,3 +103,60 @@ async def test_accounts_are_isolated(product: Product, tmp_path: Path) -> None:
     assert [item["id"] for item in owner.call("GET", "/v1/imports").json()["items"]] == [
         created["id"]
     ]
+
+
+async def test_an_observer_can_list_imports_but_not_create_one(
+    product: Product, tmp_path: Path
+) -> None:
+    small = tmp_path / "um.csv"
+    small.write_text("Nome completo\nAna\n", encoding="utf-8")
+    owner = product.client()
+    observer = product.member(owner, "Observer")
+    me = owner.call("GET", "/v1/me").json()
+    created = owner.upload(small).json()
+    assert created["created_by"] == me["user_id"]
+
+    refused = observer.upload(small)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "auth.forbidden"
+    assert "imports:create" in refused.json()["detail"]
+    assert observer.call("POST", f"/v1/imports/{created['id']}/start").status_code == 403
+    assert [item["id"] for item in observer.call("GET", "/v1/imports").json()["items"]] == [
+        created["id"]
+    ]
+    assert observer.get(created["id"])["status"] == "uploaded"
+    assert observer.download(created["links"]["original_file"]) == small.read_bytes()
+
+    trail = owner.call("GET", f"/v1/audit-events?import_id={created['id']}").json()
+    assert [(event["action"], event["user_id"]) for event in trail] == [
+        ("import.download_original", observer.call("GET", "/v1/me").json()["user_id"]),
+        ("import.upload", me["user_id"]),
+    ]
+
+
+async def test_another_account_sees_nothing_and_no_token_gets_401(
+    product: Product, tmp_path: Path
+) -> None:
+    small = tmp_path / "um.csv"
+    small.write_text("Nome completo\nAna\n", encoding="utf-8")
+    owner, stranger = product.client(), product.client()
+    created = owner.upload(small).json()
+    customer = owner.call("POST", "/v1/customers", json={"full_name": "Bia"}).json()
+    imports = f"/v1/imports/{created['id']}"
+    for method, path in [
+        ("GET", imports),
+        ("POST", f"{imports}/start"),
+        ("GET", f"{imports}/files/original"),
+        ("GET", f"{imports}/files/errors"),
+        ("POST", f"{imports}/subscriptions/retry"),
+        ("GET", f"/v1/customers/{customer['id']}"),
+    ]:
+        assert stranger.call(method, path).status_code == 404, (method, path)
+    assert stranger.call("GET", "/v1/imports").json()["items"] == []
+    assert stranger.call("GET", "/v1/customers").json()["items"] == []
+
+    anonymous = ImportClient(product.services.api_url, "cit_000000000000.nope")
+    response = anonymous.call("GET", "/v1/imports")
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.invalid_token"

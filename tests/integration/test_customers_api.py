@@ -1,7 +1,8 @@
 """The customers API on the real PostgreSQL: one customer with the import's rules, the search."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.upload.access import create_account
 from services.upload.customers import search_terms, today_in_brazil
 from services.upload.customers_api import router
 from services.upload.customers_repository import SEARCH_CUSTOMERS
@@ -33,14 +35,37 @@ async def client(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
         yield opened
 
 
-def headers(account: uuid.UUID, language: str | None = None) -> dict[str, str]:
-    sent = {"X-Account-Id": str(account)}
+@dataclass(frozen=True)
+class Account:
+    """An account and its Owner's token."""
+
+    id: uuid.UUID
+    token: str
+
+
+AccountFactory = Callable[[], Awaitable[Account]]
+
+
+@pytest.fixture
+def new_account(pool: asyncpg.Pool) -> AccountFactory:
+    """Creates an account of the test's own (its Owner may do everything)."""
+
+    async def create() -> Account:
+        email = f"dono-{uuid.uuid4().hex[:8]}@padaria.com.br"
+        created = await create_account(pool, name="Padaria", owner_email=email)
+        return Account(id=created.account_id, token=created.token)
+
+    return create
+
+
+def headers(account: Account, language: str | None = None) -> dict[str, str]:
+    sent = {"Authorization": f"Bearer {account.token}"}
     if language:
         sent["Accept-Language"] = language
     return sent
 
 
-async def add(client: httpx.AsyncClient, account: uuid.UUID, **fields: Any) -> dict[str, Any]:
+async def add(client: httpx.AsyncClient, account: Account, **fields: Any) -> dict[str, Any]:
     response = await client.post("/v1/customers", json=fields, headers=headers(account))
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -48,7 +73,7 @@ async def add(client: httpx.AsyncClient, account: uuid.UUID, **fields: Any) -> d
 
 
 async def search(
-    client: httpx.AsyncClient, account: uuid.UUID, **params: str | int
+    client: httpx.AsyncClient, account: Account, **params: str | int
 ) -> dict[str, Any]:
     response = await client.get("/v1/customers", params=params, headers=headers(account))
     assert response.status_code == 200, response.text
@@ -60,18 +85,18 @@ def names(page: dict[str, Any]) -> list[str]:
     return [item["full_name"] for item in page["items"]]
 
 
-async def subscribe(pool: asyncpg.Pool, account: uuid.UUID, customer: str, start: date) -> None:
+async def subscribe(pool: asyncpg.Pool, account: Account, customer: str, start: date) -> None:
     plan = uuid.uuid4()
     await pool.execute(
         "INSERT INTO plans (id, account_id, name, interval_months) VALUES ($1, $2, 'Ouro', 1)",
         plan,
-        account,
+        account.id,
     )
     await pool.execute(
         "INSERT INTO subscriptions (id, account_id, customer_id, plan_id, start_date,"
         " payment_method, next_billing_date) VALUES ($1, $2, $3, $4, $5, 'credit_card', $5)",
         uuid.uuid4(),
-        account,
+        account.id,
         uuid.UUID(customer),
         plan,
         start,
@@ -79,9 +104,9 @@ async def subscribe(pool: asyncpg.Pool, account: uuid.UUID, customer: str, start
 
 
 async def test_creates_a_customer_with_normalised_values(
-    client: httpx.AsyncClient, pool: asyncpg.Pool
+    client: httpx.AsyncClient, new_account: AccountFactory, pool: asyncpg.Pool
 ) -> None:
-    account = uuid.uuid4()
+    account = await new_account()
     created = await add(
         client,
         account,
@@ -96,7 +121,7 @@ async def test_creates_a_customer_with_normalised_values(
 
     stored = await pool.fetchrow("SELECT * FROM customers WHERE id = $1", uuid.UUID(created["id"]))
     assert stored is not None
-    assert stored["account_id"] == account
+    assert stored["account_id"] == account.id
     assert (stored["full_name"], stored["email"], stored["document"]) == (
         "Maria José da Silva",
         "maria.silva@example.com",
@@ -116,8 +141,10 @@ async def test_creates_a_customer_with_normalised_values(
     assert created["email"] == "maria.silva@example.com"
 
 
-async def test_lists_every_error_in_portuguese_and_in_english(client: httpx.AsyncClient) -> None:
-    account = uuid.uuid4()
+async def test_lists_every_error_in_portuguese_and_in_english(
+    client: httpx.AsyncClient, new_account: AccountFactory
+) -> None:
+    account = await new_account()
     body = {"email": "not-an-email", "document": "123.456.789-00", "state": "XX"}
 
     pt = await client.post("/v1/customers", json=body, headers=headers(account))
@@ -143,11 +170,12 @@ async def test_lists_every_error_in_portuguese_and_in_english(client: httpx.Asyn
 
 async def test_unknown_fields_and_values_that_are_not_text_are_refused(
     client: httpx.AsyncClient,
+    new_account: AccountFactory,
 ) -> None:
     response = await client.post(
         "/v1/customers",
         json={"full_name": "Ana", "nickname": "Aninha", "street_number": 12},
-        headers=headers(uuid.uuid4()),
+        headers=headers(await new_account()),
     )
 
     assert response.status_code == 422
@@ -161,8 +189,9 @@ async def test_unknown_fields_and_values_that_are_not_text_are_refused(
 
 async def test_an_email_or_external_code_already_in_the_account_is_a_conflict(
     client: httpx.AsyncClient,
+    new_account: AccountFactory,
 ) -> None:
-    account = uuid.uuid4()
+    account = await new_account()
     await add(client, account, full_name="Ana", email="ana@example.com", external_code="A1")
 
     same_email = await client.post(
@@ -178,7 +207,7 @@ async def test_an_email_or_external_code_already_in_the_account_is_a_conflict(
     other_account = await client.post(
         "/v1/customers",
         json={"full_name": "Ana", "email": "ana@example.com", "external_code": "A1"},
-        headers=headers(uuid.uuid4()),
+        headers=headers(await new_account()),
     )
 
     assert same_email.status_code == 409
@@ -192,8 +221,9 @@ async def test_an_email_or_external_code_already_in_the_account_is_a_conflict(
 
 async def test_searches_by_name_email_document_and_external_code(
     client: httpx.AsyncClient,
+    new_account: AccountFactory,
 ) -> None:
-    account = uuid.uuid4()
+    account = await new_account()
     await add(client, account, full_name="João Conceição", email="joao@acme.com.br")
     await add(client, account, full_name="Ana Lima", email="ana.lima@acme.com.br", document=CPF_A)
     await add(client, account, full_name="Bia Souza", document=CPF_B, external_code="X-77")
@@ -213,9 +243,9 @@ async def test_searches_by_name_email_document_and_external_code(
 
 
 async def test_status_is_active_once_a_subscription_has_started(
-    client: httpx.AsyncClient, pool: asyncpg.Pool
+    client: httpx.AsyncClient, new_account: AccountFactory, pool: asyncpg.Pool
 ) -> None:
-    account = uuid.uuid4()
+    account = await new_account()
     today = today_in_brazil()
     started = await add(client, account, full_name="Started Today")
     future = await add(client, account, full_name="Starts Next Month")
@@ -242,8 +272,10 @@ async def test_status_is_active_once_a_subscription_has_started(
     assert (subscription["plan_name"], subscription["start_date"]) == ("Ouro", today.isoformat())
 
 
-async def test_another_accounts_customer_is_not_found(client: httpx.AsyncClient) -> None:
-    owner, other = uuid.uuid4(), uuid.uuid4()
+async def test_another_accounts_customer_is_not_found(
+    client: httpx.AsyncClient, new_account: AccountFactory
+) -> None:
+    owner, other = await new_account(), await new_account()
     created = await add(client, owner, full_name="Só Meu", external_code="M1")
 
     mine = await client.get(f"/v1/customers/{created['id']}", headers=headers(owner))
@@ -255,12 +287,15 @@ async def test_another_accounts_customer_is_not_found(client: httpx.AsyncClient)
     assert theirs.json()["code"] == "customer.not_found"
     assert (await search(client, other))["items"] == []
     assert (await search(client, other, q="M1"))["items"] == []
-    missing_account = await client.get("/v1/customers")
-    assert missing_account.status_code == 401
+    no_token = await client.get("/v1/customers")
+    assert no_token.status_code == 401
+    assert no_token.json()["code"] == "auth.invalid_token"
 
 
-async def test_pages_newest_first_with_a_cursor(client: httpx.AsyncClient) -> None:
-    account = uuid.uuid4()
+async def test_pages_newest_first_with_a_cursor(
+    client: httpx.AsyncClient, new_account: AccountFactory
+) -> None:
+    account = await new_account()
     for number in range(5):
         await add(client, account, full_name=f"Cliente {number}")
 
