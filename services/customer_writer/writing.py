@@ -22,35 +22,59 @@ class BatchWritten:
 
     outcomes: tuple[RowOutcome, ...]
     created: tuple[ValidRow, ...]
+    # The customer id of each row of `created`, in the same order.
+    created_ids: tuple[UUID, ...] = ()
 
 
-async def write_batch(batch: RowsValidated, *, pool: asyncpg.Pool) -> BatchWritten:
-    """Insert the batch's customers; a redelivered batch yields the same outcomes, no new rows."""
+async def write_batch(
+    batch: RowsValidated, *, pool: asyncpg.Pool, ids: list[UUID] | None = None
+) -> BatchWritten:
+    """Insert the batch's customers; a redelivered batch yields the same outcomes, no new rows.
+
+    `ids` are the rows' customer ids (customer_id_for) when the caller derived them already.
+    """
+    # uuid5 per row is not free: derive each id once and reuse it for the insert and outcomes.
+    if ids is None:
+        ids = customer_ids(batch)
     async with pool.acquire() as connection, connection.transaction():
         inserted = await repository.insert_customers(
-            connection, account_id=batch.account_id, import_id=batch.import_id, rows=batch.rows
+            connection,
+            account_id=batch.account_id,
+            import_id=batch.import_id,
+            rows=batch.rows,
+            ids=ids,
         )
         left_out = [row for row in batch.rows if row.row_no not in inserted]
-        skipped = await repository.explain_skipped(
-            connection, account_id=batch.account_id, import_id=batch.import_id, rows=left_out
+        # Most batches insert every row: then there is nothing to explain.
+        skipped = (
+            await repository.explain_skipped(
+                connection, account_id=batch.account_id, import_id=batch.import_id, rows=left_out
+            )
+            if left_out
+            else []
         )
     created_earlier = {row.row_no for row in skipped if row.created_earlier}
     duplicates = {row.row_no: row for row in skipped if not row.created_earlier}
     outcomes: list[RowOutcome] = []
     created: list[ValidRow] = []
-    for row in batch.rows:
+    created_ids: list[UUID] = []
+    for row, customer_id in zip(batch.rows, ids, strict=True):
         if row.row_no in inserted or row.row_no in created_earlier:
             created.append(row)
+            created_ids.append(customer_id)
             outcomes.append(
-                RowOutcome(
-                    row_no=row.row_no,
-                    kind=OutcomeKind.CREATED,
-                    customer_id=customer_id_for(batch.import_id, row.row_no),
-                )
+                RowOutcome(row_no=row.row_no, kind=OutcomeKind.CREATED, customer_id=customer_id)
             )
         else:
             outcomes.append(_duplicate(duplicates[row.row_no], batch.import_id))
-    return BatchWritten(outcomes=tuple(outcomes), created=tuple(created))
+    return BatchWritten(
+        outcomes=tuple(outcomes), created=tuple(created), created_ids=tuple(created_ids)
+    )
+
+
+def customer_ids(batch: RowsValidated) -> list[UUID]:
+    """The customer id of each row of the batch, in order."""
+    return [customer_id_for(batch.import_id, row.row_no) for row in batch.rows]
 
 
 def _duplicate(row: SkippedRow, import_id: UUID) -> RowOutcome:
