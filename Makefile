@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint unit integration e2e up down clean
+.PHONY: install demo test lint unit integration e2e up down clean bench
 
 $(STAMP): pyproject.toml
 	@# docker-compose (Debian's package) validates the compose file offline, with no engine.
@@ -47,3 +47,7 @@ down: $(STAMP)
 
 clean: down
 	rm -rf .stack
+
+## Import a generated 1 M-row file (ROWS=… to choose) through the whole product and measure it.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
