@@ -44,25 +44,45 @@ WHERE s.customer_id = $1 AND s.account_id = $2
 ORDER BY s.start_date, s.id
 """
 
-# Every search term is optional; a NULL one folds to false when the plan is made for the
-# actual values (see search_customers), so each remaining arm of the OR uses its own index:
-# the name through customers_name_trgm, the e-mail and document prefixes through their
-# text_pattern_ops indexes, the external code through customers_account_external_code.
-SEARCH_CUSTOMERS = f"""
+
+def _page(status: str, before_at: str, before_id: str, limit: str) -> str:
+    """Status filter, keyset cursor and order shared by the listing and the search."""
+    return f"""
+  AND ({status}::text IS DISTINCT FROM 'active' OR {_ACTIVE})
+  AND ({status}::text IS DISTINCT FROM 'inactive' OR NOT {_ACTIVE})
+  AND ({before_at}::timestamptz IS NULL OR (c.created_at, c.id) < ({before_at}, {before_id}::uuid))
+ORDER BY c.created_at DESC, c.id DESC
+LIMIT {limit}
+"""
+
+
+# Listing walks the newest-first index (customers_account_newest) and stops at the page.
+LIST_CUSTOMERS = f"""
 SELECT c.*, {_ACTIVE} AS active
 FROM customers c
 WHERE c.account_id = $1
-  AND ($3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL AND $6::text IS NULL
-       OR ($3::text IS NOT NULL
-           AND fold_for_search(c.full_name) LIKE '%' || fold_for_search($3) || '%')
-       OR ($4::text IS NOT NULL AND c.email LIKE $4 || '%')
-       OR ($5::text IS NOT NULL AND c.document LIKE $5 || '%')
-       OR ($6::text IS NOT NULL AND c.external_code = $6))
-  AND ($7::text IS DISTINCT FROM 'active' OR {_ACTIVE})
-  AND ($7::text IS DISTINCT FROM 'inactive' OR NOT {_ACTIVE})
-  AND ($8::timestamptz IS NULL OR (c.created_at, c.id) < ($8, $9::uuid))
-ORDER BY c.created_at DESC, c.id DESC
-LIMIT $10
+{_page("$3", "$4", "$5", "$6")}
+"""
+
+# Searching finds the matches first, each term through its own index (the name through
+# customers_name_trgm, the e-mail and document prefixes through their text_pattern_ops
+# indexes, the external code through customers_account_external_code), then orders them:
+# walking the newest-first index with the terms as a filter would read a whole account
+# for a rare term. A NULL term folds to false once the plan is made for the actual values.
+SEARCH_CUSTOMERS = f"""
+WITH matches AS MATERIALIZED (
+    SELECT c.id FROM customers c
+    WHERE c.account_id = $1
+      AND (($3::text IS NOT NULL
+            AND fold_for_search(c.full_name) LIKE '%' || fold_for_search($3) || '%')
+           OR ($4::text IS NOT NULL AND c.email LIKE $4 || '%')
+           OR ($5::text IS NOT NULL AND c.document LIKE $5 || '%')
+           OR ($6::text IS NOT NULL AND c.external_code = $6))
+)
+SELECT c.*, {_ACTIVE} AS active
+FROM matches JOIN customers c ON c.id = matches.id
+WHERE TRUE
+{_page("$7", "$8", "$9", "$10")}
 """
 
 # A plan cached for "any value" keeps every optional arm and cannot pick the one index each
@@ -137,19 +157,14 @@ async def search_customers(
     `name`, `email_prefix` and `document_prefix` are LIKE fragments (wildcards escaped).
     """
     before_at, before_id = before if before else (None, None)
+    page = (status, before_at, before_id, limit)
+    terms = (name, email_prefix, document_prefix, external_code)
     async with connection.transaction():
         await connection.execute(_CUSTOM_PLANS)
-        records: list[asyncpg.Record] = await connection.fetch(
-            SEARCH_CUSTOMERS,
-            account_id,
-            today,
-            name,
-            email_prefix,
-            document_prefix,
-            external_code,
-            status,
-            before_at,
-            before_id,
-            limit,
-        )
+        if all(term is None for term in terms):
+            records: list[asyncpg.Record] = await connection.fetch(
+                LIST_CUSTOMERS, account_id, today, *page
+            )
+        else:
+            records = await connection.fetch(SEARCH_CUSTOMERS, account_id, today, *terms, *page)
     return records

@@ -51,7 +51,7 @@ async def test_a_plan_deactivated_mid_import_fails_the_rest_and_a_retry_subscrib
     product: Product, pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
     path = tmp_path / "grande.csv"
-    rows = 30_000
+    rows = 12_000
     clean_file(path, rows=rows, seed=22)
     client = product.client()
     plan_id = create_plan(client)
