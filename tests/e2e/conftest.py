@@ -29,8 +29,8 @@ class Product:
     state_dir: Path
     kafka: KafkaSettings
 
-    def client(self) -> ImportClient:
-        """A client of the API as the Owner of a new account of its own."""
+    def owner_token(self) -> str:
+        """The API token of the Owner of a new account of its own."""
         database = DatabaseSettings(url=self.env["DATABASE_URL"])
         creating = create_account_in(
             database, name="Conta e2e", owner_email=f"dono-{uuid.uuid4().hex[:8]}@padaria.com.br"
@@ -38,7 +38,11 @@ class Product:
         # The tests run inside an event loop: the account is created on a loop of its own.
         with ThreadPoolExecutor(max_workers=1) as thread:
             account = thread.submit(asyncio.run, creating).result()
-        return ImportClient(self.services.api_url, account.token)
+        return account.token
+
+    def client(self) -> ImportClient:
+        """A client of the API as the Owner of a new account of its own."""
+        return ImportClient(self.services.api_url, self.owner_token())
 
     def member(self, owner: ImportClient, role: str) -> ImportClient:
         """A client of the API as a new user of the owner's account, with this role."""
