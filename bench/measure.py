@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import time
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 import psutil
 
 from shared.rules.fields import TEMPLATE_FIELDS
@@ -74,8 +74,7 @@ class RssSampler:
             self._stopped.wait(SAMPLE_SECONDS)
 
 
-# faststream's log lines: "2026-11-22 00:45:00,123 INFO     - topic | group | id - Received"
-_LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .* - (Received|Processed)\s*$")
+_MARKS = ("Received", "Processed")
 
 
 def stage_windows(log_dir: Path, *, since: float) -> dict[str, tuple[float, float]]:
@@ -86,15 +85,18 @@ def stage_windows(log_dir: Path, *, since: float) -> dict[str, tuple[float, floa
         last: float | None = None
         with log.open(errors="replace") as lines:
             for line in lines:
-                match = _LOG_LINE.match(line)
-                if match is None:
+                # The services log JSON lines (shared/logs.py); faststream marks each message.
+                if not line.startswith("{") or not any(mark in line for mark in _MARKS):
                     continue
-                at = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+                entry = orjson.loads(line)
+                if entry["message"] not in _MARKS:
+                    continue
+                at = datetime.fromisoformat(entry["time"]).timestamp()
                 if at < since - 1:
                     continue
-                if match[2] == "Received" and first is None:
+                if entry["message"] == "Received" and first is None:
                     first = at
-                elif match[2] == "Processed":
+                elif entry["message"] == "Processed":
                     last = at
         if first is not None and last is not None:
             windows[log.stem] = (first, last)

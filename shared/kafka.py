@@ -1,6 +1,7 @@
 """The broker every service builds the same way, and the consumer settings they share."""
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,9 @@ def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
         linger_ms=5,
         max_batch_size=256 * 1024,
         compression_type=None,
+        # A plain logger: its lines go through the service's JSON handler (shared/logs.py)
+        # instead of faststream's own coloured one.
+        logger=logging.getLogger("faststream.messages"),
     )
     dead_letter_topic = topics.topic(topics.DEAD_LETTER, settings)
 

@@ -10,6 +10,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY, make_asgi_app
 
 from shared.database import create_pool
+from shared.logs import ImportContext, configure_logging
 from shared.settings import DatabaseSettings
 
 Lifespan = Callable[[], AbstractAsyncContextManager[None]]
@@ -19,6 +20,9 @@ def worker_app(
     broker: KafkaBroker, *, service: str, lifespan: Lifespan | None = None
 ) -> AsgiFastStream:
     """The worker as an ASGI app: /healthz (the broker answers) and /metrics for Prometheus."""
+    configure_logging(service)
+    # Every log line written while a message is handled names the import it belongs to.
+    broker.insert_middleware(ImportContext)
     # Per-message counts, sizes, durations and in-flight messages, labelled with the service.
     broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service))
     return AsgiFastStream(

@@ -4,6 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY, make_asgi_app
 
 from services.upload.access_api import router as access_router
 from services.upload.api import router
@@ -15,10 +17,13 @@ from services.upload.settings import UploadSettings
 from shared import topics
 from shared.database import create_pool
 from shared.kafka import make_broker
+from shared.logs import configure_logging
 from shared.storage import make_client
 
 settings = UploadSettings()
+configure_logging("upload")
 broker = make_broker(settings.kafka, client_id="upload")
+broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name="upload"))
 # Keyed by import id (see shared.kafka.import_key): one import's events stay in order.
 file_accepted = broker.publisher(topics.topic(topics.FILE_ACCEPTED, settings.kafka))
 subscription_retries = broker.publisher(topics.topic(topics.SUBSCRIPTION_RETRIES, settings.kafka))
@@ -54,6 +59,7 @@ app.include_router(catalogue_router)
 app.include_router(customers_router)
 app.include_router(access_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
+app.mount("/metrics", make_asgi_app(REGISTRY))
 
 
 @app.get("/healthz", include_in_schema=False)
