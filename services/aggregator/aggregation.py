@@ -22,6 +22,7 @@ from shared.events import (
     Stage,
     derived_event_id,
 )
+from shared.import_progress import decided_rows, progress
 from shared.storage import error_file_key
 
 PublishFinished = Callable[[ImportFinished], Awaitable[None]]
@@ -113,19 +114,15 @@ async def record_file_validated(
 
 def _track_progress(record: asyncpg.Record) -> None:
     """Share of rows decided, for imports in flight (the label goes when the import finishes)."""
-    total = record["total_rows"]
-    if record["status"] in FINAL_STATUSES or not total:
-        return
-    decided = record["created_count"] + record["failed_count"] + record["skipped_count"]
-    metrics.IMPORT_PROGRESS.labels(str(record["id"])).set(min(decided / total, 1.0))
+    if record["status"] not in FINAL_STATUSES and record["total_rows"]:
+        metrics.IMPORT_PROGRESS.labels(str(record["id"])).set(progress(record))
 
 
 def final_status(record: asyncpg.Record) -> ImportStatus | None:
     """The final status once every row has exactly one outcome; None while rows are pending."""
     total = record["total_rows"]
     created = record["created_count"]
-    decided = created + record["failed_count"] + record["skipped_count"]
-    if total is None or decided < total:
+    if total is None or decided_rows(record) < total:
         return None
     subscription_failed = record["subscription_failed_count"]
     # With a plan, a created row is decided once its subscription is.

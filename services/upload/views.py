@@ -7,8 +7,9 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel
 
-from shared.events import FINAL_STATUSES, ImportStatus
+from shared.events import ImportStatus
 from shared.file_problems import FileProblem, Locale, render_problem
+from shared.import_progress import progress
 
 
 class Counts(BaseModel):
@@ -106,7 +107,7 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
         )
         if record["plan_id"]
         else None,
-        progress=_progress(record, status),
+        progress=round(progress(record), 4),
         problems=[_problem_view(problem, locale) for problem in record["problems"]],
         created_at=record["created_at"],
         created_by=record["created_by"],
@@ -119,18 +120,6 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
             error_file=f"{base}/files/errors" if record["error_file_key"] else None,
         ),
     )
-
-
-def _progress(record: asyncpg.Record, status: ImportStatus) -> float:
-    """Share of rows with an outcome (0 until the row count is known, 1 when final)."""
-    if status in FINAL_STATUSES:
-        return 1.0
-    total = record["total_rows"]
-    if not total:
-        return 0.0
-    decided = record["created_count"] + record["failed_count"] + record["skipped_count"]
-    share: float = min(decided / total, 1.0)
-    return round(share, 4)
 
 
 def _problem_view(raw: dict[str, Any], locale: Locale) -> ProblemView:
