@@ -43,14 +43,24 @@ def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
 
 
 def consumer_options(settings: KafkaSettings, *, group_id: str) -> dict[str, Any]:
-    """Options every subscriber uses: a named group, earliest offsets, the configured timeouts."""
+    """Options every subscriber uses: a named group, earliest offsets, the configured timeouts.
+
+    One group per subscriber: two subscribers of different topics sharing a group would make
+    every join of one rebalance the other. The group carries the topic prefix, as the topics
+    do, so environments sharing a cluster never share a group.
+    """
     # `earliest`: a new group must not miss what was published before it joined.
     return {
-        "group_id": group_id,
+        "group_id": group_name(settings, group_id),
         "auto_offset_reset": "earliest",
         "session_timeout_ms": settings.session_timeout_ms,
         "heartbeat_interval_ms": settings.heartbeat_interval_ms,
     }
+
+
+def group_name(settings: KafkaSettings, group_id: str) -> str:
+    """The consumer group's name in this environment (with the configured prefix)."""
+    return f"{settings.topic_prefix}{group_id}"
 
 
 def import_key(import_id: object) -> bytes:

@@ -21,7 +21,6 @@ def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Mini
     """Declare the aggregator's publisher and subscribers."""
     router = KafkaRouter(prefix=settings.kafka.topic_prefix)
     import_finished = router.publisher(topics.IMPORT_FINISHED)
-    options = consumer_options(settings.kafka, group_id="aggregator")
 
     async def publish_finished(event: ImportFinished) -> None:
         await import_finished.publish(event, key=import_key(event.import_id))
@@ -38,11 +37,19 @@ def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Mini
             )
 
     # Both commit after the database transaction: a redelivery finds its batch key taken.
-    @router.subscriber(topics.ROW_OUTCOMES, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @router.subscriber(
+        topics.ROW_OUTCOMES,
+        **consumer_options(settings.kafka, group_id="aggregator.row-outcomes"),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
     async def on_row_outcomes(event: RowOutcomes) -> None:
         await finish(await record_outcomes(event, pool=pool))
 
-    @router.subscriber(topics.FILE_VALIDATED, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @router.subscriber(
+        topics.FILE_VALIDATED,
+        **consumer_options(settings.kafka, group_id="aggregator.file-validated"),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
     async def on_file_validated(event: FileValidated) -> None:
         await finish(Recorded(await record_file_validated(event, pool=pool)))
 

@@ -28,7 +28,6 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
     router = KafkaRouter(prefix=settings.kafka.topic_prefix)
     row_outcomes = router.publisher(topics.ROW_OUTCOMES)
     subscription_created = router.publisher(topics.SUBSCRIPTION_CREATED)
-    options = consumer_options(settings.kafka, group_id="subscription")
     # An import's plan never changes once started: read it once per import.
     plans: dict[UUID, ImportPlan | None] = {}
 
@@ -77,7 +76,7 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
 
     @router.subscriber(
         topics.CUSTOMER_CREATED,
-        **options,
+        **consumer_options(settings.kafka, group_id="subscription.customer-created"),
         batch=True,
         max_records=settings.batch_size,
         # The whole batch is redelivered after a failure: subscriptions are keyed by
@@ -93,7 +92,11 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
         for (import_id, account_id), customers in by_import.items():
             await subscribe(import_id, account_id, customers)
 
-    @router.subscriber(topics.SUBSCRIPTION_RETRIES, **options, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @router.subscriber(
+        topics.SUBSCRIPTION_RETRIES,
+        **consumer_options(settings.kafka, group_id="subscription.retries"),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
     async def on_retry_requested(event: SubscriptionRetryRequested) -> None:
         await subscribe(event.import_id, event.account_id, list(event.customers))
 

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from bench.customers_file import generate
 from shared import topics
+from shared.kafka import group_name
 from shared.settings import KafkaSettings
 from stack.processes import terminate
 from stack.services import start_service
@@ -68,7 +69,9 @@ async def wait_consumed(
 ) -> None:
     """Wait until `group` has committed past every given offset."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap_servers, group_id=group, enable_auto_commit=False
+        bootstrap_servers=kafka.bootstrap_servers,
+        group_id=group_name(kafka, group),
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:
@@ -100,9 +103,9 @@ async def test_replaying_every_message_changes_nothing(
     for name, group in [
         (topics.FILE_ACCEPTED, "validator"),
         (topics.ROWS_VALIDATED, "customer-writer"),
-        (topics.CUSTOMER_CREATED, "subscription"),
-        (topics.ROW_OUTCOMES, "aggregator"),
-        (topics.FILE_VALIDATED, "aggregator"),
+        (topics.CUSTOMER_CREATED, "subscription.customer-created"),
+        (topics.ROW_OUTCOMES, "aggregator.row-outcomes"),
+        (topics.FILE_VALIDATED, "aggregator.file-validated"),
     ]:
         await wait_consumed(product.kafka, group, await replay_topic(product.kafka, name))
 
