@@ -68,10 +68,11 @@ WHERE c.account_id = $1
 # customers_name_trgm, the e-mail and document prefixes through their text_pattern_ops
 # indexes, the external code through customers_account_external_code), then orders them:
 # walking the newest-first index with the terms as a filter would read a whole account
-# for a rare term. A NULL term folds to false once the plan is made for the actual values.
+# for a rare term. The matches carry their columns: no second pass over customers.
+# A NULL term folds to false once the plan is made for the actual values.
 SEARCH_CUSTOMERS = f"""
 WITH matches AS MATERIALIZED (
-    SELECT c.id FROM customers c
+    SELECT c.* FROM customers c
     WHERE c.account_id = $1
       AND (($3::text IS NOT NULL
             AND fold_for_search(c.full_name) LIKE '%' || fold_for_search($3) || '%')
@@ -80,7 +81,7 @@ WITH matches AS MATERIALIZED (
            OR ($6::text IS NOT NULL AND c.external_code = $6))
 )
 SELECT c.*, {_ACTIVE} AS active
-FROM matches JOIN customers c ON c.id = matches.id
+FROM matches c
 WHERE TRUE
 {_page("$7", "$8", "$9", "$10")}
 """
