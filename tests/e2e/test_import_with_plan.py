@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -98,3 +99,32 @@ async def test_a_plan_deactivated_mid_import_fails_the_rest_and_a_retry_subscrib
         )
         == rows
     )
+
+
+async def test_customers_are_active_once_their_subscription_starts(
+    product: Product, tmp_path: Path
+) -> None:
+    client = product.client()
+    plan_id = create_plan(client)
+
+    def import_starting(start: date, seed: int) -> int:
+        path = tmp_path / f"inicio-{start}.csv"
+        clean_file(path, rows=40, seed=seed)
+        import_id = client.upload(path).json()["id"]
+        client.start(import_id, {**plan_choice(plan_id), "start_date": start.isoformat()})
+        counts = client.wait_until_final(import_id, timeout=120)["counts"]
+        # Two generated files of one account may share an e-mail: those rows are skipped.
+        assert counts["subscribed"] == counts["created"] > 0
+        created: int = counts["created"]
+        return created
+
+    def customers(status: str) -> int:
+        response = client.call("GET", f"/v1/customers?status={status}&limit=200")
+        assert response.status_code == 200, response.text
+        return len(response.json()["items"])
+
+    # A start date already past in any time zone: active; next month: inactive until then.
+    started = import_starting(date.today() - timedelta(days=2), seed=41)
+    assert (customers("active"), customers("inactive")) == (started, 0)
+    future = import_starting(date.today() + timedelta(days=30), seed=42)
+    assert (customers("active"), customers("inactive")) == (started, future)
