@@ -60,11 +60,15 @@ def up() -> None:
         if "SECRET" not in name:
             print(f"{name}={value}")
     print(f"Logs:       {STATE_DIR / 'logs'}")
-    print("API token:  every request needs one (Authorization: Bearer <token>); create an")
-    print("            account, its Owner and the Owner's token with")
-    print(f"  DATABASE_URL={infra.endpoints.postgres_dsn} \\")
-    print('  .venv/bin/python -m services.upload.accounts create-account --name "Padaria" \\')
-    print("      --owner-email dono@padaria.com.br")
+    account = asyncio.run(
+        create_account_in(DatabaseSettings(), name="Conta local", owner_email="dono@local.test")
+    )
+    print(f"API token:  {account.token}   (Owner of a fresh local account; shown once)")
+    print(
+        f"  export CUSTOMER_IMPORT_API_URL={services.api_url} CUSTOMER_IMPORT_TOKEN={account.token}"
+    )
+    print("  .venv/bin/customer-import upload examples/customers.csv --start --follow")
+    print("More accounts: .venv/bin/python -m services.upload.accounts create-account --help")
     print("Stop with:  make down")
 
 
