@@ -5,33 +5,25 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from services.upload import repository
 from services.upload.access import NewAccount, create_account
 from services.upload.access_api import router as access_router
 from services.upload.api import router as imports_router
 from services.upload.customers_api import router as customers_router
-from services.upload.problems import ApiProblemError, problem_handler
 from shared.events import ImportStatus
 from stack.infra import InfraEndpoints
+from tests.integration.api_client import api_client
 
 
 @pytest.fixture
 async def client(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
     """The routes that only need the pool (no upload body, no broker, no object store)."""
-    app = FastAPI()
-    for router in (imports_router, customers_router, access_router):
-        app.include_router(router)
-    app.add_exception_handler(ApiProblemError, problem_handler)
-    app.state.runtime = SimpleNamespace(pool=pool)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as opened:
+    async with api_client(pool, imports_router, customers_router, access_router) as opened:
         yield opened
 
 

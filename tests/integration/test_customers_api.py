@@ -4,19 +4,17 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from services.upload.access import create_account
 from services.upload.customers import search_terms, today_in_brazil
 from services.upload.customers_api import router
 from services.upload.customers_repository import LIST_CUSTOMERS, SEARCH_CUSTOMERS
-from services.upload.problems import ApiProblemError, problem_handler
+from tests.integration.api_client import api_client
 
 # Valid CPFs (check digits right, not all one digit).
 CPF_A = "529.982.247-25"
@@ -26,12 +24,7 @@ CPF_B = "111.444.777-35"
 @pytest.fixture
 async def client(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
     """The customers routes alone: they only need the pool of the runtime."""
-    app = FastAPI()
-    app.include_router(router)
-    app.add_exception_handler(ApiProblemError, problem_handler)
-    app.state.runtime = SimpleNamespace(pool=pool)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as opened:
+    async with api_client(pool, router) as opened:
         yield opened
 
 
