@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -16,11 +17,14 @@ from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
 from shared import topics
 from shared.database import create_pool
+from shared.event_catalogue import asyncapi_document
 from shared.kafka import make_broker
 from shared.logs import configure_logging
 from shared.storage import make_client
 
 settings = UploadSettings()
+# Built once: the catalogue only changes with the code.
+EVENT_CATALOGUE = asyncapi_document()
 configure_logging("upload")
 broker = make_broker(settings.kafka, client_id="upload")
 broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name="upload"))
@@ -66,3 +70,9 @@ app.mount("/metrics", make_asgi_app(REGISTRY))
 async def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
+
+
+@app.get("/asyncapi.json", tags=["events"])
+async def event_catalogue() -> dict[str, Any]:
+    """The events other services can subscribe to (AsyncAPI 3.0), generated from the code."""
+    return EVENT_CATALOGUE

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer
 from bench.customers_file import generate
 from shared import topics
 from tests.e2e.conftest import Product
-from tests.event_schemas import validator_for
+from tests.event_schemas import published_document, validator_for
 
 pytestmark = pytest.mark.e2e
 
@@ -69,3 +69,9 @@ async def test_operators_see_the_import_in_the_metrics(product: Product, tmp_pat
     assert 'customer_import_rows_total{outcome="created",stage="write"}' in exposition
     assert "customer_import_imports_finished_total" in exposition
     assert 'faststream_received_processed_messages_total{app_name="aggregator"' in exposition
+
+
+async def test_the_api_serves_the_published_event_catalogue(product: Product) -> None:
+    async with httpx.AsyncClient() as http:
+        served = (await http.get(f"{product.services.api_url}/asyncapi.json", timeout=10)).json()
+    assert served == published_document()
