@@ -26,10 +26,18 @@ PERMANENT_ERRORS: tuple[type[BaseException], ...] = (ValidationError, UnicodeDec
 class RetryPolicy:
     """A faststream middleware factory: attempts, backoff, and where dead letters go."""
 
-    def __init__(self, *, attempts: int, backoff_seconds: float, sink: DeadLetterSink) -> None:
+    def __init__(
+        self,
+        *,
+        attempts: int,
+        backoff_seconds: float,
+        sink: DeadLetterSink,
+        dead_letter_topic: str,
+    ) -> None:
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self.sink = sink
+        self.dead_letter_topic = dead_letter_topic
 
     def __call__(self, msg: Any, /, *, context: ContextRepo) -> "RetryThenDeadLetter":
         return RetryThenDeadLetter(msg, context=context, policy=self)
@@ -82,6 +90,8 @@ class RetryThenDeadLetter(BaseMiddleware):
             headers["x-source-offset"],
             headers["x-error"],
         )
+        if headers["x-source-topic"] == self.policy.dead_letter_topic:
+            return  # a dead letter that fails again stays where it is: no loop
         await self.policy.sink(msg.body, getattr(record, "key", None), headers)
 
 

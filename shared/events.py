@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID, uuid4, uuid5
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
@@ -398,3 +399,12 @@ def customer_id_for(import_id: UUID, row_no: int) -> UUID:
 def derived_event_id(*parts: object) -> UUID:
     """An event id determined by what the event reports, so a re-publish is recognisable."""
     return uuid5(_CUSTOMER_NAMESPACE, ":".join(str(part) for part in parts))
+
+
+def import_id_of(body: bytes) -> str | None:
+    """The import a raw message belongs to (every event's envelope names it), if it has one."""
+    try:
+        value = orjson.loads(body).get("import_id")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None

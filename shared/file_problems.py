@@ -54,6 +54,14 @@ _MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "The file's structure breaks at line {line}: most likely a quote opened and never "
         "closed. Close the cell's quotes or remove them ({detail}).",
     },
+    "import.interrupted": {
+        "pt-BR": "A importação foi interrompida por um erro interno depois de {decided} linhas; "
+        "nada do que já foi importado se perdeu. Envie o arquivo de novo: as linhas já "
+        "importadas aparecerão como já cadastradas no arquivo de erros.",
+        "en": "The import was stopped by an internal error after {decided} rows; nothing "
+        "already imported was lost. Upload the file again: the rows already imported will be "
+        "reported as already registered in the error file.",
+    },
     "file.too_large": {
         "pt-BR": "O arquivo tem mais de {limit}. Divida-o em arquivos menores e importe cada um.",
         "en": "The file is larger than {limit}. Split it into smaller files and import each.",

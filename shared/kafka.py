@@ -38,7 +38,14 @@ def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
     async def send_to_dead_letter(body: bytes, key: bytes | None, headers: dict[str, str]) -> None:
         await broker.publish(body, dead_letter_topic, key=key, headers=headers)
 
-    broker.add_middleware(RetryPolicy(attempts=5, backoff_seconds=0.5, sink=send_to_dead_letter))
+    broker.add_middleware(
+        RetryPolicy(
+            attempts=5,
+            backoff_seconds=0.5,
+            sink=send_to_dead_letter,
+            dead_letter_topic=dead_letter_topic,
+        )
+    )
     return broker
 
 

@@ -16,6 +16,8 @@ import orjson
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 
+from shared.events import import_id_of
+
 CURRENT_IMPORT: ContextVar[str | None] = ContextVar("current_import", default=None)
 
 _EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-])[\w.-]*\.(\w+)\b")
@@ -80,16 +82,8 @@ class ImportContext(BaseMiddleware):
     """Sets the import a consumed message belongs to, for every log line written meanwhile."""
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
-        token = CURRENT_IMPORT.set(_import_id(msg.body))
+        token = CURRENT_IMPORT.set(import_id_of(msg.body))
         try:
             return await call_next(msg)
         finally:
             CURRENT_IMPORT.reset(token)
-
-
-def _import_id(body: bytes) -> str | None:
-    try:
-        value = orjson.loads(body).get("import_id")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None

@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from uuid import UUID
 
 import asyncpg
 from minio import Minio
@@ -22,6 +23,7 @@ from shared.events import (
     Stage,
     derived_event_id,
 )
+from shared.file_problems import FileProblem
 from shared.import_progress import decided_rows, progress
 from shared.storage import error_file_key
 
@@ -196,6 +198,41 @@ async def finish_if_complete(
             subscribed=finished["subscribed_count"],
             subscription_failed=finished["subscription_failed_count"],
             error_file_key=key,
+        )
+    )
+    return status
+
+
+async def interrupt_import(
+    import_id: UUID, *, pool: asyncpg.Pool, publish: PublishFinished
+) -> ImportStatus | None:
+    """A message of the import failed every retry: end the import now, with a clear problem,
+    instead of leaving it processing for ever. What was created stays."""
+    async with pool.acquire() as connection:
+        current = await repository.get_import(connection, import_id=import_id)
+        if current is None:
+            return None
+        problem = FileProblem(
+            code="import.interrupted", params={"decided": str(decided_rows(current))}
+        )
+        record = await repository.interrupt(connection, import_id=import_id, problem=problem)
+    if record is None:
+        return None  # already final
+    status = ImportStatus(record["status"])
+    metrics.IMPORTS_FINISHED.labels(status.value).inc()
+    await publish(
+        ImportFinished(
+            event_id=derived_event_id("import-finished", import_id, "interrupted"),
+            import_id=import_id,
+            account_id=record["account_id"],
+            status=status,
+            total_rows=record["total_rows"] or decided_rows(record),
+            created=record["created_count"],
+            failed=record["failed_count"],
+            skipped=record["skipped_count"],
+            subscribed=record["subscribed_count"],
+            subscription_failed=record["subscription_failed_count"],
+            error_file_key=None,
         )
     )
     return status

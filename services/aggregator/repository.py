@@ -77,6 +77,16 @@ WHERE id = $1
 RETURNING *
 """
 
+# A message of the import failed every retry: it ends now, keeping what was created.
+INTERRUPT = """
+UPDATE imports
+SET status = CASE WHEN created_count > 0 THEN 'partially_imported' ELSE 'failed' END,
+    problems = problems || $2::jsonb,
+    finished_at = now()
+WHERE id = $1 AND status IN ('uploaded', 'processing')
+RETURNING *
+"""
+
 SELECT_FAILURES = """
 SELECT row_no, errors FROM import_row_failures WHERE import_id = $1 ORDER BY row_no
 """
@@ -180,5 +190,15 @@ async def finish(
     """Set the final status; None if another delivery finished it first (unless `again`)."""
     record: asyncpg.Record | None = await connection.fetchrow(
         REFINISH if again else FINISH, import_id, status.value, error_file_key
+    )
+    return record
+
+
+async def interrupt(
+    connection: asyncpg.Connection, *, import_id: UUID, problem: FileProblem
+) -> asyncpg.Record | None:
+    """End an import that cannot go on; None if it had already ended (or does not exist)."""
+    record: asyncpg.Record | None = await connection.fetchrow(
+        INTERRUPT, import_id, [problem.model_dump(mode="json")]
     )
     return record

@@ -1,6 +1,7 @@
 """At-least-once delivery: replayed messages and a consumer killed mid-import change no number."""
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -149,3 +150,31 @@ async def test_a_writer_killed_mid_import_loses_and_duplicates_nothing(
         terminate([restarted.process.pid])
     assert final["counts"] == expected_counts(summary)
     assert await customers_of(pool, import_id) == summary.expected_valid
+
+
+async def test_a_message_that_fails_every_retry_ends_its_import_clearly(
+    product: Product, tmp_path: Path
+) -> None:
+    path = tmp_path / "um.csv"
+    path.write_text("Nome completo\nAna\n", encoding="utf-8")
+    client = product.client()
+    uploaded = client.upload(path).json()
+    # A message of this import that no validator can read (the schema is broken).
+    producer = AIOKafkaProducer(bootstrap_servers=product.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topics.topic(topics.FILE_ACCEPTED, product.kafka),
+            json.dumps({"import_id": uploaded["id"], "event_type": "file_accepted"}).encode(),
+            key=uploaded["id"].encode(),
+        )
+    finally:
+        await producer.stop()
+    for _ in range(600):
+        current = client.get(uploaded["id"])
+        if current["status"] != "uploaded":
+            break
+        await asyncio.sleep(0.1)
+    assert current["status"] == "failed"
+    assert [p["code"] for p in current["problems"]] == ["import.interrupted"]
+    assert "erro interno" in current["problems"][0]["message"]

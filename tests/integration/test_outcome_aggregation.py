@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 
 from services.aggregator.aggregation import (
     finish_if_complete,
+    interrupt_import,
     record_file_validated,
     record_outcomes,
 )
@@ -22,7 +23,7 @@ from shared.events import (
     RowOutcomes,
     Stage,
 )
-from shared.file_problems import FileProblem
+from shared.file_problems import FileProblem, render_problem
 from shared.rules.errors import RowError
 from shared.rules.fields import Field
 from shared.storage import original_file_key
@@ -184,3 +185,28 @@ async def test_an_unusable_file_fails_without_an_error_file(
         is ImportStatus.FAILED
     )
     assert published[0].error_file_key is None
+
+
+async def test_an_import_whose_message_failed_every_retry_ends_with_a_clear_problem(
+    pool: asyncpg.Pool, storage: Minio, bucket: str
+) -> None:
+    _, import_id = await uploaded_import(pool, storage, bucket)
+    await pool.execute(
+        "UPDATE imports SET created_count = 2, failed_count = 1 WHERE id = $1", import_id
+    )
+    published: list[ImportFinished] = []
+
+    async def publish(event: ImportFinished) -> None:
+        published.append(event)
+
+    status = await interrupt_import(import_id, pool=pool, publish=publish)
+    assert status is ImportStatus.PARTIALLY_IMPORTED
+    # A second dead letter of the same import changes nothing.
+    assert await interrupt_import(import_id, pool=pool, publish=publish) is None
+    record = await pool.fetchrow("SELECT * FROM imports WHERE id = $1", import_id)
+    assert record["status"] == "partially_imported"
+    assert record["created_count"] == 2  # what was created stays
+    (problem,) = record["problems"]
+    assert (problem["code"], problem["params"]) == ("import.interrupted", {"decided": "3"})
+    assert "3 linhas" in render_problem(FileProblem.model_validate(problem))
+    assert [(e.status, e.created) for e in published] == [(ImportStatus.PARTIALLY_IMPORTED, 2)]

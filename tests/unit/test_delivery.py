@@ -16,7 +16,9 @@ def broker_with_policy(dead: list[tuple[bytes, dict[str, str]]]) -> KafkaBroker:
     async def sink(body: bytes, key: bytes | None, headers: dict[str, str]) -> None:
         dead.append((body, headers))
 
-    broker.add_middleware(RetryPolicy(attempts=3, backoff_seconds=0, sink=sink))
+    broker.add_middleware(
+        RetryPolicy(attempts=3, backoff_seconds=0, sink=sink, dead_letter_topic="dead")
+    )
     return broker
 
 
@@ -78,3 +80,16 @@ def test_schema_errors_are_described_without_their_values() -> None:
         text = describe(error)
     assert "maria" not in text
     assert "at: n" in text
+
+
+async def test_a_dead_letter_that_fails_again_is_not_dead_lettered_again() -> None:
+    dead: list[tuple[bytes, dict[str, str]]] = []
+    broker = broker_with_policy(dead)
+
+    @broker.subscriber("dead")
+    async def handle(message: Ping) -> None:
+        raise ConnectionError("still down")
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(Ping(n=2), "dead")
+    assert dead == []
