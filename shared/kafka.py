@@ -75,6 +75,11 @@ def import_key(import_id: object) -> bytes:
     return str(import_id).encode()
 
 
+def customer_key(customer_id: object) -> bytes:
+    """Partition key of per-customer events: a customer's events stay in order, from any sender."""
+    return str(customer_id).encode()
+
+
 # What faststream's publish puts on a pydantic message (fast_depends' PydanticSerializer).
 _JSON_CONTENT_TYPE = b"application/json"
 

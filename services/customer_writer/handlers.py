@@ -17,7 +17,7 @@ from shared.events import (
     Stage,
     derived_event_id,
 )
-from shared.kafka import consumer_options, import_key, publish_many
+from shared.kafka import consumer_options, customer_key, import_key, publish_many
 
 
 def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -45,11 +45,10 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
             if not writing.done():
                 writing.cancel()
         created = set(written.created_ids)
-        # Keyed by customer id: a customer's later events stay in order wherever they come from.
         sent = await publish_many(
             customer_created,
             [
-                (event, str(event.customer_id).encode())
+                (event, customer_key(event.customer_id))
                 for event in events
                 if event.customer_id in created
             ],

@@ -20,7 +20,7 @@ from shared.events import (
     Stage,
     SubscriptionRetryRequested,
 )
-from shared.kafka import consumer_options, import_key
+from shared.kafka import consumer_options, customer_key, import_key, publish_many
 
 
 def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -49,13 +49,9 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
         await publish(batch, import_id, account_id)
 
     async def publish(batch: SubscriptionBatch, import_id: UUID, account_id: UUID) -> None:
-        # Keyed by customer: a customer's events stay in order.
-        sent = [
-            await subscription_created.publish(
-                event, key=str(event.customer_id).encode(), no_confirm=True
-            )
-            for event in batch.created
-        ]
+        sent = await publish_many(
+            subscription_created, [(e, customer_key(e.customer_id)) for e in batch.created]
+        )
         rows = [outcome.row_no for outcome in batch.outcomes]
         sent.append(
             await row_outcomes.publish(
