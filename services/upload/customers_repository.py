@@ -66,7 +66,7 @@ WHERE c.account_id = $1
 
 # Searching finds the matches first, each term through its own index (the name through
 # customers_name_trgm, the e-mail and document prefixes through their text_pattern_ops
-# indexes, the external code through customers_account_external_code), then orders them:
+# indexes, the external code through customers_account_external_code_key), then orders them:
 # walking the newest-first index with the terms as a filter would read a whole account
 # for a rare term. The matches carry their columns: no second pass over customers.
 # A NULL term folds to false once the plan is made for the actual values.
