@@ -13,6 +13,7 @@ from shared.consumer_lag import ConsumerLagMonitor, MessageWait
 from shared.database import create_pool
 from shared.logs import ImportContext, configure_logging
 from shared.settings import DatabaseSettings
+from shared.tracing import instrument_broker
 
 Lifespan = Callable[[], AbstractAsyncContextManager[None]]
 
@@ -24,6 +25,8 @@ def worker_app(
     configure_logging(service)
     # Every log line written while a message is handled names the import it belongs to.
     broker.insert_middleware(ImportContext)
+    # Spans of every message, in the trace of the request that started the import (if configured).
+    instrument_broker(broker, service=service)
     # Per-message counts, sizes, durations and in-flight messages, labelled with the service.
     broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service))
     # Consumer lag per partition and how long messages waited (shared/consumer_lag.py).
