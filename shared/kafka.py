@@ -15,6 +15,7 @@ from pydantic_core import to_json
 from shared import topics
 from shared.delivery import RetryPolicy
 from shared.settings import KafkaSettings
+from shared.tracing import trace_headers
 
 
 def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
@@ -109,6 +110,8 @@ async def publish_many(
     topic = publisher.topic
     new_id = publisher._outer_config.id_generator
     await producer.partitions_for(topic)  # metadata, as send() would wait for it
+    # The handler's trace context, as faststream's telemetry middleware would add it (tracing on).
+    trace = trace_headers()
     sent: list[asyncio.Future[Any]] = []
     open_batches: dict[int, Any] = {}
     for event, key in messages:
@@ -119,7 +122,11 @@ async def publish_many(
         # call); an event's own id is as unique, and the same on a re-publish.
         event_id = getattr(event, "event_id", None)
         correlation_id = (str(event_id) if event_id is not None else new_id()).encode()
-        headers = [("content-type", _JSON_CONTENT_TYPE), ("correlation_id", correlation_id)]
+        headers = [
+            ("content-type", _JSON_CONTENT_TYPE),
+            ("correlation_id", correlation_id),
+            *trace,
+        ]
         batch = open_batches.get(partition)
         if batch is None:
             batch = open_batches[partition] = producer.create_batch()

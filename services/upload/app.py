@@ -21,6 +21,7 @@ from shared.event_catalogue import asyncapi_document
 from shared.kafka import make_broker
 from shared.logs import configure_logging
 from shared.storage import make_client
+from shared.tracing import instrument_broker, instrument_fastapi
 
 settings = UploadSettings()
 # Built once: the catalogue only changes with the code.
@@ -28,6 +29,7 @@ EVENT_CATALOGUE = asyncapi_document()
 configure_logging("upload")
 broker = make_broker(settings.kafka, client_id="upload")
 broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name="upload"))
+instrument_broker(broker, service="upload")
 # Keyed by import id (see shared.kafka.import_key): one import's events stay in order.
 file_accepted = broker.publisher(topics.topic(topics.FILE_ACCEPTED, settings.kafka))
 subscription_retries = broker.publisher(topics.topic(topics.SUBSCRIPTION_RETRIES, settings.kafka))
@@ -63,6 +65,7 @@ app.include_router(catalogue_router)
 app.include_router(customers_router)
 app.include_router(access_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
+instrument_fastapi(app, service="upload")
 app.mount("/metrics", make_asgi_app(REGISTRY))
 
 
