@@ -44,7 +44,13 @@ async def validate_file(
     """Read the file once, publish every batch, then the file's totals."""
     in_flight: deque[asyncio.Future[Any]] = deque()
     with stored_records(storage, bucket, event.object_key, event.dialect) as records:
-        validation = FileValidation(records, frozenset(event.required_fields), batch_size)
+        validation = FileValidation(
+            records,
+            frozenset(event.required_fields),
+            batch_size,
+            mapping=event.mapping,
+            custom_fields=event.custom_fields,
+        )
         batches = validation.batches()
         # Parsing and the rules are CPU work: a worker thread keeps the event loop (heartbeats,
         # broker I/O) responsive, one batch at a time so memory stays bounded.

@@ -1,5 +1,7 @@
 from services.validator.row_validation import FileValidation
 from shared.events import OutcomeKind
+from shared.rules.custom_fields import CustomFieldDefinition, CustomFieldType
+from shared.rules.errors import ErrorCode
 from shared.rules.fields import Field
 
 REQUIRED = frozenset({Field.FULL_NAME})
@@ -66,3 +68,60 @@ def test_an_empty_file_is_reported() -> None:
     validation = FileValidation([], REQUIRED, batch_size=10)
     assert list(validation.batches()) == []
     assert [problem.code for problem in validation.problems] == ["file.empty"]
+
+
+# --- a mapping chosen by the user, custom fields ----------------------------------------------
+
+LOYALTY = CustomFieldDefinition(
+    key="nivel", label="Nível", type=CustomFieldType.ONE_OF, options=("Prata", "Ouro")
+)
+SINCE = CustomFieldDefinition(
+    key="cliente_desde", label="Cliente desde", type=CustomFieldType.DATE, required=True
+)
+
+
+def test_a_chosen_mapping_reads_columns_no_synonym_would_recognise() -> None:
+    records = numbered(
+        ["Cliente", "Correio", "Categoria", "Desde", "Lixo"],
+        ["Ana", "ana@exemplo.com", "ouro", "05/01/2020", "qualquer"],
+        ["Bia", "", "Diamante", "31/02/2020", ""],
+    )
+    validation = FileValidation(
+        records,
+        frozenset({Field.FULL_NAME, Field.EMAIL}),
+        batch_size=10,
+        mapping={0: "full_name", 1: "email", 2: "nivel", 3: "cliente_desde"},
+        custom_fields=(LOYALTY, SINCE),
+    )
+    (batch,) = list(validation.batches())
+    assert validation.problems == []
+    (valid,) = batch.valid
+    assert valid.customer.full_name == "Ana"
+    assert valid.customer.email == "ana@exemplo.com"
+    assert valid.customer.custom_fields == {"nivel": "Ouro", "cliente_desde": "2020-01-05"}
+    (rejected,) = batch.rejected
+    assert [(e.field, e.custom_field, e.code, e.column) for e in rejected.errors] == [
+        (Field.EMAIL, None, ErrorCode.VALUE_REQUIRED, "Correio"),
+        (None, "nivel", ErrorCode.CUSTOM_OPTION_INVALID, "Categoria"),
+        (None, "cliente_desde", ErrorCode.CUSTOM_DATE_NOT_A_DAY, "Desde"),
+    ]
+    assert validation.columns == {Field.FULL_NAME: "Cliente", Field.EMAIL: "Correio"}
+
+
+def test_a_chosen_mapping_overrides_what_the_header_says() -> None:
+    # "E-mail" would be recognised; the user said that column is not to be imported.
+    records = numbered(["Nome", "E-mail"], ["Ana", "não é um e-mail"])
+    validation = FileValidation(records, REQUIRED, batch_size=10, mapping={0: "full_name"})
+    (batch,) = list(validation.batches())
+    assert [row.customer.email for row in batch.valid] == [None]
+
+
+def test_a_required_custom_field_without_a_column_makes_the_file_unusable() -> None:
+    records = numbered(["Nome"], ["Ana"])
+    validation = FileValidation(
+        records, REQUIRED, batch_size=10, mapping={0: "full_name"}, custom_fields=(SINCE,)
+    )
+    assert list(validation.batches()) == []
+    (problem,) = validation.problems
+    assert problem.code == "file.missing_columns"
+    assert problem.params == {"columns": "«Cliente desde»"}
