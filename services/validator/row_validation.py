@@ -78,7 +78,7 @@ class FileValidation:
             self.problems.append(FileProblem(code="file.empty"))
             return None
         _, header = first
-        mapping = map_header(header) if self.mapping is None else self._chosen(header)
+        mapping = map_header(header) if self.mapping is None else self._chosen(header, self.mapping)
         self.columns = {mapped: header[index].strip() for index, mapped in mapping.columns.items()}
         missing = [
             f"«{TEMPLATE_HEADERS.get(item, item.value)}»"
@@ -98,12 +98,11 @@ class FileValidation:
         self.header_width = len(header)
         return mapping
 
-    def _chosen(self, header: list[str]) -> HeaderMapping:
+    def _chosen(self, header: list[str], chosen: Mapping[int, str]) -> HeaderMapping:
         """The header mapping the user chose, its custom columns kept aside."""
-        assert self.mapping is not None
         keys = {definition.key for definition in self.custom_fields}
         columns: dict[int, Field] = {}
-        for index, target in self.mapping.items():
+        for index, target in chosen.items():
             if index >= len(header):
                 continue
             if target in _FIELDS:
