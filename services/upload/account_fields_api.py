@@ -1,6 +1,5 @@
 """HTTP routes of what an account asks of its customers: required fields and custom fields."""
 
-import re
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Request, Response
@@ -26,8 +25,6 @@ from shared.rules.fields import TEMPLATE_HEADERS, Field
 from shared.rules.headers import header_key, map_header
 
 router = APIRouter(prefix="/v1", tags=["account settings"])
-
-_KEY_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class AccountSettings(BaseModel):
@@ -167,29 +164,31 @@ def _definition(
 ) -> CustomFieldDefinition:
     """The definition sent, or a 422 problem listing everything wrong with it."""
     codes: list[str] = []
-    definition: CustomFieldDefinition | None = None
-    if not _KEY_PATTERN.fullmatch(key):
-        codes.append("custom_field.key_invalid")
     try:
         definition = CustomFieldDefinition(
-            key=key if _KEY_PATTERN.fullmatch(key) else "x",
+            key=key,
             label=body.label.strip(),
             type=body.type,
             required=body.required,
             options=tuple(option.strip() for option in body.options),
         )
-    except ValidationError:
-        codes.append("custom_field.label_blank")
-    if definition is not None:
+    except ValidationError as error:
+        wrong = {str(detail["loc"][0]) for detail in error.errors()}
+        codes += [code for name, code in _SHAPE_CODES.items() if name in wrong]
+    else:
         codes += definition_problems(definition)
         if _label_taken(definition, others):
             codes.append("custom_field.name_taken")
-    if codes or definition is None:
+    if codes:
         messages = [
             _DEFINITION_MESSAGES[code][locale].format(key=key, label=body.label) for code in codes
         ]
         raise ApiProblemError(422, codes[0], " ".join(messages), problems=codes)
-    return definition.model_copy(update={"key": key})
+    return definition
+
+
+# What the definition model refuses by itself: a key out of shape, a label blank or too long.
+_SHAPE_CODES: Final = {"key": "custom_field.key_invalid", "label": "custom_field.label_blank"}
 
 
 def _label_taken(definition: CustomFieldDefinition, others: list[CustomFieldDefinition]) -> bool:
