@@ -145,7 +145,7 @@ def mapping_view(
                 column=c.index,
                 header=c.header,
                 field=c.target,
-                label=label(c.target, fields) if c.target else None,
+                label=label(c.target, fields, locale) if c.target else None,
                 custom=c.target in custom,
                 chosen=c.chosen,
             )
@@ -159,7 +159,7 @@ def mapping_view(
         fields=[
             FieldOption(
                 field=field.value,
-                label=label(field.value, fields),
+                label=label(field.value, fields, locale),
                 custom=False,
                 required=field.value in required,
             )

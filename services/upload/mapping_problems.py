@@ -10,9 +10,31 @@ from services.upload.problems import ApiProblemError
 from shared.file_problems import Locale
 from shared.rules.fields import TEMPLATE_HEADERS, Field
 
-_FIELD_LABELS: Final = {
-    **{field.value: header for field, header in TEMPLATE_HEADERS.items()},
-    Field.PHONE.value: "Telefone completo (DDI, DDD e número)",
+_FIELD_LABELS: Final[dict[Locale, dict[str, str]]] = {
+    "pt-BR": {
+        **{field.value: header for field, header in TEMPLATE_HEADERS.items()},
+        Field.PHONE.value: "Telefone completo (DDI, DDD e número)",
+    },
+    "en": {
+        Field.FULL_NAME.value: "Full name",
+        Field.EMAIL.value: "E-mail",
+        Field.DOCUMENT.value: "CPF or CNPJ",
+        Field.PHONE_TYPE.value: "Phone type",
+        Field.PHONE_DDI.value: "Country code (DDI)",
+        Field.PHONE_DDD.value: "Area code (DDD)",
+        Field.PHONE_NUMBER.value: "Phone number",
+        Field.PHONE_EXTENSION.value: "Extension",
+        Field.POSTAL_CODE.value: "Postal code (CEP)",
+        Field.STREET.value: "Street",
+        Field.STREET_NUMBER.value: "Street number",
+        Field.COMPLEMENT.value: "Complement",
+        Field.DISTRICT.value: "District",
+        Field.CITY.value: "City",
+        Field.STATE.value: "State (UF)",
+        Field.NOTES.value: "Notes",
+        Field.EXTERNAL_CODE.value: "External code",
+        Field.PHONE.value: "Whole phone number (country code, area code and number)",
+    },
 }
 
 
@@ -70,15 +92,15 @@ def message(code: str, locale: Locale, **params: object) -> str:
     return _MESSAGES[code][locale].format(**params)
 
 
-def label(target: str, fields: AccountFields) -> str:
+def label(target: str, fields: AccountFields, locale: Locale) -> str:
     """How forms name a field: the template's header, or the custom field's label."""
     custom = fields.custom_by_key.get(target)
-    return custom.label if custom is not None else _FIELD_LABELS.get(target, target)
+    return custom.label if custom is not None else _FIELD_LABELS[locale].get(target, target)
 
 
-def named(targets: Sequence[str], fields: AccountFields) -> str:
+def named(targets: Sequence[str], fields: AccountFields, locale: Locale) -> str:
     """Fields as a message lists them: «label» (name)."""
-    return ", ".join(f"«{label(target, fields)}» ({target})" for target in targets)
+    return ", ".join(f"«{label(target, fields, locale)}» ({target})" for target in targets)
 
 
 def missing_required_problem(
@@ -91,7 +113,7 @@ def missing_required_problem(
         message(
             "mapping.missing_required",
             locale,
-            fields=named(mapping.missing_required, fields),
+            fields=named(mapping.missing_required, fields, locale),
             import_id=import_id,
         ),
         missing_required=list(mapping.missing_required),

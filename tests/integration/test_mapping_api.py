@@ -250,7 +250,10 @@ async def test_a_free_form_header_is_suggested_then_mapped_by_the_user(
         "label": "Fidelidade",
         "custom": True,
         "required": False,
-    } in (suggested["fields"])
+    } in suggested["fields"]
+    english = await client.get(f"/v1/imports/{import_id}/mapping", headers=bearer(owner, "en"))
+    assert any("«Full name» (full_name)" in note for note in english.json()["notes"])
+    assert any("will be ignored" in note for note in english.json()["notes"])
 
     chosen = await client.put(
         f"/v1/imports/{import_id}/mapping",
