@@ -17,6 +17,7 @@ from pydantic.config import JsonDict
 from shared.csv_format import CsvDialect
 from shared.customer import CustomerRecord
 from shared.file_problems import FileProblem, Locale
+from shared.rules.custom_fields import CustomFieldDefinition
 from shared.rules.errors import RowError
 from shared.rules.fields import Field as CustomerField
 
@@ -43,6 +44,7 @@ _CUSTOMER_EXAMPLE: JsonDict = {
     "city": "São Paulo",
     "state": "SP",
     "external_code": "CLI-000123",
+    "custom_fields": {"loyalty_level": "Ouro", "birthday": "1990-05-17", "newsletter": True},
 }
 
 
@@ -76,8 +78,18 @@ class FileAccepted(Event):
                     "file_name": "clientes.csv",
                     "size_bytes": 52450,
                     "dialect": {"encoding": "utf-8-sig", "delimiter": ";"},
-                    "required_fields": ["full_name"],
+                    "required_fields": ["full_name", "email"],
                     "locale": "pt-BR",
+                    "mapping": {"0": "full_name", "1": "email", "3": "loyalty_level"},
+                    "custom_fields": [
+                        {
+                            "key": "loyalty_level",
+                            "label": "Nível de fidelidade",
+                            "type": "one_of",
+                            "required": False,
+                            "options": ["Bronze", "Prata", "Ouro"],
+                        }
+                    ],
                 }
             ]
         },
@@ -90,6 +102,18 @@ class FileAccepted(Event):
     dialect: CsvDialect
     required_fields: tuple[CustomerField, ...] = (CustomerField.FULL_NAME,)
     locale: Locale = "pt-BR"
+    # The columns as the user mapped them: column index (0 = first) -> a customer field or the
+    # key of a custom field; columns left out are ignored. None: the validator recognises the
+    # header by itself (template names and synonyms), as before mappings existed.
+    mapping: dict[int, str] | None = Field(
+        default=None,
+        description="Column index (0 = first) -> customer field or custom field key; "
+        "unlisted columns are ignored. Absent: the header is recognised automatically.",
+    )
+    # The account's custom fields when the import started (the mapping may name them).
+    custom_fields: tuple[CustomFieldDefinition, ...] = Field(
+        default=(), description="The account's custom registration fields at the start."
+    )
 
 
 class FileRangeToValidate(Event):

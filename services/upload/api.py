@@ -19,12 +19,14 @@ from services.upload.auth import CreatesImports, ViewsImports
 from services.upload.file_intake import FileTooLargeError
 from services.upload.imports import (
     ImportNotStartableError,
+    MappingIncompleteError,
     PlanChoice,
     PlanNotAcceptedError,
     create_import,
     retry_subscriptions,
     start_import,
 )
+from services.upload.mapping_problems import missing_required_problem
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
 from services.upload.views import ImportPage, ImportView, import_view
@@ -119,10 +121,16 @@ async def start(
             started_by=caller.user_id,
             plan=body.plan if body else None,
             pool=runtime.pool,
+            storage=runtime.storage,
+            bucket=runtime.settings.storage.bucket,
             publish=publish,
         )
     except ImportNotStartableError as error:
         raise ApiProblemError(409, "import.rejected", str(error)) from error
+    except MappingIncompleteError as error:
+        raise missing_required_problem(
+            error.mapping, error.fields, import_id, locale_of(accept_language)
+        ) from error
     except PlanNotAcceptedError as error:
         raise ApiProblemError(422, error.code, str(error)) from error
     if started is None:

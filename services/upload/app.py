@@ -9,9 +9,11 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY, make_asgi_app
 
 from services.upload.access_api import router as access_router
+from services.upload.account_fields_api import router as account_fields_router
 from services.upload.api import router
 from services.upload.catalogue_api import router as catalogue_router
 from services.upload.customers_api import router as customers_router
+from services.upload.mapping_api import router as mapping_router
 from services.upload.problems import ApiProblemError, problem_handler
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
@@ -64,6 +66,8 @@ app.include_router(router)
 app.include_router(catalogue_router)
 app.include_router(customers_router)
 app.include_router(access_router)
+app.include_router(mapping_router)
+app.include_router(account_fields_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
 instrument_fastapi(app, service="upload")
 app.mount("/metrics", make_asgi_app(REGISTRY))

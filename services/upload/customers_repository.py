@@ -7,14 +7,17 @@ import asyncpg
 
 from shared.customer import CustomerRecord
 
-_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(CustomerRecord.model_fields)
+# The text columns; the custom fields are one jsonb column, last.
+_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
+    name for name in CustomerRecord.model_fields if name != "custom_fields"
+)
 _COLUMN_LIST = ", ".join(_CUSTOMER_COLUMNS)
-_VALUES = ", ".join(f"${index}" for index in range(3, 3 + len(_CUSTOMER_COLUMNS)))
+_VALUES = ", ".join(f"${index}" for index in range(3, 4 + len(_CUSTOMER_COLUMNS)))
 
 # Any unique key already taken (the account's e-mail or external code) leaves the row out;
 # the caller then asks who holds it. Race-safe: the unique indexes decide, not a prior SELECT.
 INSERT_CUSTOMER = f"""
-INSERT INTO customers (id, account_id, {_COLUMN_LIST})
+INSERT INTO customers (id, account_id, {_COLUMN_LIST}, custom_fields)
 VALUES ($1, $2, {_VALUES})
 ON CONFLICT DO NOTHING
 RETURNING *, false AS active
@@ -104,6 +107,7 @@ async def insert_customer(
         customer_id,
         account_id,
         *(getattr(customer, column) for column in _CUSTOMER_COLUMNS),
+        customer.custom_fields,
     )
     return record
 

@@ -3,9 +3,8 @@
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from services.validator.row_validation import Header, is_blank, read_header
+from services.validator.row_validation import Header, ImportRules, is_blank, read_header
 from shared.file_problems import FileProblem, FileProblemError
-from shared.rules.fields import Field
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class FilePlan:
     `range_bytes`, counting the data rows and finding the file's problems on the way."""
 
     scanned: Iterable[tuple[int, list[str], int]]
-    required: frozenset[Field]
+    rules: ImportRules
     range_bytes: int
     header_cells: list[str] = field(default_factory=list)
     header: Header | None = None
@@ -39,7 +38,7 @@ class FilePlan:
             self.problems.append(FileProblem(code="file.empty"))
             return
         _, self.header_cells, start = first
-        self.header, problems = read_header(self.header_cells, self.required)
+        self.header, problems = read_header(self.header_cells, self.rules)
         if problems:
             self.problems += problems
             return

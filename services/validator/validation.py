@@ -9,7 +9,7 @@ from typing import Any
 from minio import Minio
 
 from services.validator.planning import FilePlan, FileRange
-from services.validator.row_validation import RowBatch, RowValidation, read_header
+from services.validator.row_validation import ImportRules, RangeValidation, RowBatch, read_header
 from shared.csv_format import scan_records
 from shared.events import (
     FileAccepted,
@@ -52,9 +52,7 @@ async def plan_file(
     """
     sent: list[asyncio.Future[Any]] = []
     with stored_bytes(storage, bucket, event.object_key) as binary:
-        plan = FilePlan(
-            scan_records(binary, event.dialect), frozenset(event.required_fields), range_bytes
-        )
+        plan = FilePlan(scan_records(binary, event.dialect), ImportRules.of(event), range_bytes)
         ranges = plan.ranges()
         # Reading and parsing are blocking work: a worker thread keeps the event loop free.
         while (cut := await asyncio.to_thread(next, ranges, None)) is not None:
@@ -96,8 +94,8 @@ async def validate_range(
     max_in_flight: int,
 ) -> None:
     """Read the range once (a ranged read of the stored file) and publish every batch."""
-    required = frozenset(event.file.required_fields)
-    header, _ = read_header(list(event.header), required)
+    rules = ImportRules.of(event.file)
+    header, _ = read_header(list(event.header), rules)
     in_flight: deque[asyncio.Future[Any]] = deque()
     with stored_records(
         storage,
@@ -108,7 +106,7 @@ async def validate_range(
         end_byte=event.end_byte,
         first_record_no=event.first_row_no,
     ) as records:
-        batches = RowValidation(records, header, required, batch_size).batches()
+        batches = RangeValidation(records, header, rules, batch_size).batches()
         # Parsing and the rules are CPU work: a worker thread keeps the event loop (heartbeats,
         # broker I/O) responsive, one batch at a time so memory stays bounded.
         while (batch := await asyncio.to_thread(next, batches, None)) is not None:

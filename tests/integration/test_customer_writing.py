@@ -161,3 +161,29 @@ def _done() -> asyncio.Future[Any]:
     future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     future.set_result(None)
     return future
+
+
+async def test_custom_values_are_stored_with_the_customer_once(pool: asyncpg.Pool) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    custom = {"nivel": "Ouro", "desde": "2020-01-05", "novidades": True, "limite": 1234.5}
+    rows = RowsValidated(
+        import_id=import_id,
+        account_id=account,
+        first_row_no=2,
+        last_row_no=3,
+        rows=(
+            ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", custom_fields=custom)),
+            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia")),
+        ),
+    )
+
+    await write_batch(rows, pool=pool)
+    await write_batch(rows, pool=pool)
+
+    stored = await pool.fetch(
+        "SELECT full_name, custom_fields FROM customers WHERE account_id = $1"
+        " ORDER BY source_row_no",
+        account,
+    )
+    assert [(r["full_name"], r["custom_fields"]) for r in stored] == [("Ana", custom), ("Bia", {})]

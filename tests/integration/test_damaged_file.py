@@ -12,7 +12,7 @@ from minio import Minio
 
 from services.aggregator.error_file import _encoded, error_file_lines
 from services.validator.planning import FilePlan
-from services.validator.row_validation import RowBatch, RowValidation
+from services.validator.row_validation import ImportRules, RangeValidation, RowBatch
 from shared.csv_format import detect_dialect, scan_records
 from shared.rules.fields import Field
 from shared.rules.validate import DEFAULT_REQUIRED
@@ -37,6 +37,7 @@ ROWS = [
     ";sem-nome@x.com;;;;;\r\n",  # 14 no name
 ]
 RAW = (HEADER + "".join(ROWS)).encode("cp1252")
+RULES = ImportRules(required=DEFAULT_REQUIRED)
 
 
 def records(storage: Minio, bucket: str, key: str) -> Iterator[tuple[int, list[str]]]:
@@ -51,7 +52,7 @@ def validate_in_ranges(
     """As the validator does it: plan the stored file, then read each range on its own."""
     dialect = detect_dialect(RAW)
     with stored_bytes(storage, bucket, key) as binary:
-        plan = FilePlan(scan_records(binary, dialect), DEFAULT_REQUIRED, range_bytes)
+        plan = FilePlan(scan_records(binary, dialect), RULES, range_bytes)
         ranges = list(plan.ranges())
     assert plan.header is not None
     batches: list[RowBatch] = []
@@ -65,7 +66,7 @@ def validate_in_ranges(
             end_byte=cut.end_byte,
             first_record_no=cut.first_row_no,
         ) as stored:
-            batches += RowValidation(stored, plan.header, DEFAULT_REQUIRED, batch_size=5).batches()
+            batches += RangeValidation(stored, plan.header, RULES, batch_size=5).batches()
     return plan, batches
 
 

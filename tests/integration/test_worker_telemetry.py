@@ -65,8 +65,10 @@ async def test_every_line_about_a_message_names_its_import(
     imports = [str(uuid.uuid4()), str(uuid.uuid4())]
     async with broker:
         await broker.start()
+        # One key: one partition, so the two messages are handled in the order sent.
         for import_id in imports:
-            await broker.publish({"import_id": import_id, "email": "ana@exemplo.com"}, topic)
+            message = {"import_id": import_id, "email": "ana@exemplo.com"}
+            await broker.publish(message, topic, key=b"one-partition")
         await eventually(lambda: [ln["message"] for ln in json_lines()].count("Processed") == 2)
 
     about_messages = [

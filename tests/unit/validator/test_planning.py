@@ -8,15 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.validator.planning import FilePlan, FileRange
+from services.validator.row_validation import ImportRules
 from shared.csv_format import CsvDialect, open_text, read_records, scan_records
 from shared.rules.fields import Field
 
-REQUIRED = frozenset({Field.FULL_NAME})
+RULES = ImportRules(required=frozenset({Field.FULL_NAME}))
 SEMICOLON = CsvDialect(encoding="utf-8-sig", delimiter=";")
 
 
 def plan(raw: bytes, range_bytes: int, dialect: CsvDialect = SEMICOLON) -> FilePlan:
-    return FilePlan(scan_records(io.BytesIO(raw), dialect), REQUIRED, range_bytes)
+    return FilePlan(scan_records(io.BytesIO(raw), dialect), RULES, range_bytes)
 
 
 def read_range(raw: bytes, cut: FileRange, dialect: CsvDialect) -> list[tuple[int, list[str]]]:
