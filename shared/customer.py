@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # How a custom registration field's value is kept: text (a date as ISO text), number, yes/no.
 CustomValue = str | bool | int | float
@@ -31,5 +31,8 @@ class CustomerRecord(BaseModel):
     state: str | None = None
     notes: str | None = None
     external_code: str | None = None
-    # The account's custom registration fields, by key (shared.rules.custom_fields).
-    custom_fields: dict[str, CustomValue] = {}
+    # The account's custom registration fields, by key (shared.rules.custom_fields). A factory,
+    # not a `{}` default: pydantic deep-copies a mutable default for every record it builds.
+    custom_fields: dict[str, CustomValue] = Field(
+        default_factory=dict, json_schema_extra={"default": {}}
+    )

@@ -1,11 +1,20 @@
-"""Ids derived from what an event reports: the batch forms agree with the one-at-a-time forms."""
+"""Ids derived from what an event reports, and the import a raw message belongs to."""
 
 import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic_core import to_json
 
-from shared.events import customer_id_for, customer_ids_for, derived_event_id, derived_event_ids
+from shared.events import (
+    CustomerCreatedRef,
+    FileValidated,
+    customer_id_for,
+    customer_ids_for,
+    derived_event_id,
+    derived_event_ids,
+    import_id_of,
+)
 
 row_numbers = st.lists(st.integers(min_value=2, max_value=10_000_000), max_size=50)
 
@@ -29,3 +38,17 @@ def test_derived_ids_are_stable_and_distinct() -> None:
     assert customer_id_for(import_id, 2) == customer_id_for(import_id, 2)
     assert customer_id_for(import_id, 2) != customer_id_for(import_id, 3)
     assert derived_event_id("customer-created", import_id, 2) != customer_id_for(import_id, 2)
+
+
+def test_the_import_of_a_raw_message_is_read_from_any_body() -> None:
+    event = CustomerCreatedRef(
+        import_id=uuid.uuid4(), account_id=uuid.uuid4(), customer_id=uuid.uuid4(), row_no=2
+    )
+    file_validated = FileValidated(
+        import_id=event.import_id, account_id=event.account_id, total_rows=3
+    )
+    # Our events (envelope first), any other JSON naming an import, and what names none.
+    assert import_id_of(to_json(file_validated)) == str(event.import_id)
+    assert import_id_of(b'{"email": "a@x.com", "import_id": "abc"}') == "abc"
+    for body in (b"[1, 2]", b"not json", b'{"import_id": 7}', to_json(event)[:-1]):
+        assert import_id_of(body) is None
