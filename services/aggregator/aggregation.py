@@ -204,20 +204,32 @@ async def finish_if_complete(
 
 
 async def interrupt_import(
-    import_id: UUID, *, pool: asyncpg.Pool, publish: PublishFinished
+    import_id: UUID, *, pool: asyncpg.Pool, storage: Minio, bucket: str, publish: PublishFinished
 ) -> ImportStatus | None:
     """A message of the import failed every retry: end the import now, with a clear problem,
-    instead of leaving it processing for ever. What was created stays."""
+    instead of leaving it processing for ever. What was created stays, and the rows that failed
+    before the interruption get their error file."""
     async with pool.acquire() as connection:
         current = await repository.get_import(connection, import_id=import_id)
-        if current is None:
-            return None
+    if current is None or current["status"] in FINAL_STATUSES:
+        return None
+    key = None
+    if current["failed_count"] + current["skipped_count"] + current["subscription_failed_count"]:
+        key = error_file_key(current["account_id"], import_id)
+        # Written before the status changes, as for a finished import: a crash here leaves
+        # the import processing, and the dead letter's redelivery writes it again.
+        await write_error_file(
+            import_record=current, key=key, pool=pool, storage=storage, bucket=bucket
+        )
+    async with pool.acquire() as connection:
         problem = FileProblem(
             code="import.interrupted", params={"decided": str(decided_rows(current))}
         )
-        record = await repository.interrupt(connection, import_id=import_id, problem=problem)
+        record = await repository.interrupt(
+            connection, import_id=import_id, problem=problem, error_file_key=key
+        )
     if record is None:
-        return None  # already final
+        return None  # ended meanwhile
     status = ImportStatus(record["status"])
     metrics.IMPORTS_FINISHED.labels(status.value).inc()
     await publish(
@@ -232,7 +244,7 @@ async def interrupt_import(
             skipped=record["skipped_count"],
             subscribed=record["subscribed_count"],
             subscription_failed=record["subscription_failed_count"],
-            error_file_key=None,
+            error_file_key=key,
         )
     )
     return status

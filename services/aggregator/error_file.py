@@ -59,7 +59,9 @@ def _upload(
     import_record: asyncpg.Record, key: str, next_failure: NextFailure, storage: Minio, bucket: str
 ) -> None:
     dialect = CsvDialect(encoding=import_record["encoding"], delimiter=import_record["delimiter"])
-    columns = {Field(name): header for name, header in import_record["columns"].items()}
+    # An import interrupted before its file's totals has no columns yet: errors keep their own.
+    known = import_record["columns"] or {}
+    columns = {Field(name): header for name, header in known.items()}
     with stored_records(storage, bucket, import_record["object_key"], dialect) as records:
         lines = error_file_lines(records, next_failure, columns, import_record["locale"])
         storage.put_object(

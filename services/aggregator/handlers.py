@@ -66,6 +66,12 @@ def build_router(settings: AggregatorSettings, pool: asyncpg.Pool, storage: Mini
     async def on_dead_letter(message: KafkaMessage) -> None:
         # The raw body: a dead letter is whatever its producer sent, valid or not.
         if (import_id := import_id_of(message.body)) is not None:
-            await interrupt_import(UUID(import_id), pool=pool, publish=publish_finished)
+            await interrupt_import(
+                UUID(import_id),
+                pool=pool,
+                storage=storage,
+                bucket=settings.storage.bucket,
+                publish=publish_finished,
+            )
 
     return router

@@ -82,6 +82,7 @@ INTERRUPT = """
 UPDATE imports
 SET status = CASE WHEN created_count > 0 THEN 'partially_imported' ELSE 'failed' END,
     problems = problems || $2::jsonb,
+    error_file_key = $3,
     finished_at = now()
 WHERE id = $1 AND status IN ('uploaded', 'processing')
 RETURNING *
@@ -195,10 +196,14 @@ async def finish(
 
 
 async def interrupt(
-    connection: asyncpg.Connection, *, import_id: UUID, problem: FileProblem
+    connection: asyncpg.Connection,
+    *,
+    import_id: UUID,
+    problem: FileProblem,
+    error_file_key: str | None,
 ) -> asyncpg.Record | None:
     """End an import that cannot go on; None if it had already ended (or does not exist)."""
     record: asyncpg.Record | None = await connection.fetchrow(
-        INTERRUPT, import_id, [problem.model_dump(mode="json")]
+        INTERRUPT, import_id, [problem.model_dump(mode="json")], error_file_key
     )
     return record

@@ -190,23 +190,49 @@ async def test_an_unusable_file_fails_without_an_error_file(
 async def test_an_import_whose_message_failed_every_retry_ends_with_a_clear_problem(
     pool: asyncpg.Pool, storage: Minio, bucket: str
 ) -> None:
-    _, import_id = await uploaded_import(pool, storage, bucket)
-    await pool.execute(
-        "UPDATE imports SET created_count = 2, failed_count = 1 WHERE id = $1", import_id
+    account, import_id = await uploaded_import(pool, storage, bucket)
+    # Rows 2 and 3 were decided (one created, one invalid) before a message of row 4 broke.
+    await record_outcomes(
+        outcomes(
+            account,
+            import_id,
+            Stage.VALIDATION,
+            2,
+            RowOutcome(
+                row_no=3,
+                kind=OutcomeKind.INVALID,
+                errors=(RowError(field=Field.FULL_NAME, code="full_name.required"),),
+            ),
+        ),
+        pool=pool,
     )
+    await pool.execute("UPDATE imports SET created_count = 1 WHERE id = $1", import_id)
     published: list[ImportFinished] = []
 
     async def publish(event: ImportFinished) -> None:
         published.append(event)
 
-    status = await interrupt_import(import_id, pool=pool, publish=publish)
+    status = await interrupt_import(
+        import_id, pool=pool, storage=storage, bucket=bucket, publish=publish
+    )
     assert status is ImportStatus.PARTIALLY_IMPORTED
     # A second dead letter of the same import changes nothing.
-    assert await interrupt_import(import_id, pool=pool, publish=publish) is None
+    again = await interrupt_import(
+        import_id, pool=pool, storage=storage, bucket=bucket, publish=publish
+    )
+    assert again is None
     record = await pool.fetchrow("SELECT * FROM imports WHERE id = $1", import_id)
     assert record["status"] == "partially_imported"
-    assert record["created_count"] == 2  # what was created stays
+    assert record["created_count"] == 1  # what was created stays
     (problem,) = record["problems"]
-    assert (problem["code"], problem["params"]) == ("import.interrupted", {"decided": "3"})
-    assert "3 linhas" in render_problem(FileProblem.model_validate(problem))
-    assert [(e.status, e.created) for e in published] == [(ImportStatus.PARTIALLY_IMPORTED, 2)]
+    assert (problem["code"], problem["params"]) == ("import.interrupted", {"decided": "2"})
+    assert "2 linhas" in render_problem(FileProblem.model_validate(problem))
+    assert [(e.status, e.created) for e in published] == [(ImportStatus.PARTIALLY_IMPORTED, 1)]
+    # The rows that failed before the interruption have their error file, as the user wrote them.
+    assert published[0].error_file_key == record["error_file_key"] is not None
+    written = storage.get_object(bucket, record["error_file_key"]).read().decode("cp1252")
+    rows = list(csv.reader(io.StringIO(written, newline=""), delimiter=";"))
+    assert rows[0] == ["Nome completo", "E-mail", "Erros"]
+    assert rows[1][:2] == ["", "sem-nome@x.com"]
+    assert rows[1][2].startswith("Linha 3: ")
+    assert len(rows) == 2
