@@ -1,0 +1,152 @@
+"""The wizard's steps after the upload: a corrected file, the preview, the review."""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+from minio import Minio
+
+from services.upload import catalogue_repository, repository, wizard_repository
+from services.upload.column_mapping import effective_mapping
+from services.upload.file_intake import receive_file
+from services.upload.precheck import precheck
+from services.upload.preview import SAMPLE_BYTES, Preview, build_preview
+from shared.csv_format import CsvDialect
+from shared.events import ImportStatus
+from shared.rules.fields import Field
+from shared.rules.headers import HeaderMapping, missing_required
+from shared.rules.validate import DEFAULT_REQUIRED
+from shared.storage import corrected_file_key
+
+# Before the start the file and the plan may change; from `processing` on they never do.
+NOT_STARTED = frozenset({ImportStatus.UPLOADED.value, ImportStatus.REJECTED.value})
+
+
+class ImportAlreadyStartedError(Exception):
+    """The import was started: its file and plan are final."""
+
+    def __init__(self, started_at: datetime | None) -> None:
+        super().__init__("import already started")
+        self.started_at = started_at
+
+
+class FileNotReadableError(Exception):
+    """The pre-check could not even read the file's format: there is nothing to preview."""
+
+
+async def replace_file(
+    chunks: AsyncIterator[bytes],
+    *,
+    import_id: UUID,
+    account_id: UUID,
+    file_name: str,
+    pool: asyncpg.Pool,
+    storage: Minio,
+    bucket: str,
+    max_bytes: int,
+) -> asyncpg.Record | None:
+    """Give a not yet started import a corrected file, pre-checked like the first; None: no such
+    import in the account."""
+    async with pool.acquire() as connection:
+        record = await repository.get_import(connection, import_id=import_id, account_id=account_id)
+    if record is None:
+        return None
+    if record["status"] not in NOT_STARTED:
+        raise ImportAlreadyStartedError(record["started_at"])
+    # A new key: a start racing with this upload still reads the complete previous file.
+    key = corrected_file_key(account_id, import_id, uuid4().hex[:12])
+    received = await receive_file(
+        chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
+    )
+    check = precheck(
+        received.sample, whole_file=received.sample_is_whole_file, required=DEFAULT_REQUIRED
+    )
+    async with pool.acquire() as connection:
+        updated = await wizard_repository.replace_file(
+            connection,
+            import_id=import_id,
+            account_id=account_id,
+            file_name=file_name,
+            object_key=key,
+            size_bytes=received.size_bytes,
+            dialect=check.dialect,
+            status=ImportStatus.REJECTED if check.problems else ImportStatus.UPLOADED,
+            columns={field.value: header for field, header in check.columns.items()},
+            problems=list(check.problems),
+            detection=check.detection,
+        )
+    if updated is None:
+        await asyncio.to_thread(storage.remove_object, bucket, key)
+        async with pool.acquire() as connection:
+            current = await repository.get_import(
+                connection, import_id=import_id, account_id=account_id
+            )
+        raise ImportAlreadyStartedError(current["started_at"] if current else None)
+    await asyncio.to_thread(storage.remove_object, bucket, record["object_key"])
+    return updated
+
+
+async def load_preview(
+    record: asyncpg.Record, *, storage: Minio, bucket: str, first: int
+) -> Preview:
+    """The first rows of an import's file and the estimate, from its first bytes only."""
+    if record["encoding"] is None or record["delimiter"] is None:
+        raise FileNotReadableError
+    dialect = CsvDialect(encoding=record["encoding"], delimiter=record["delimiter"])
+    head = await asyncio.to_thread(_read_head, storage, bucket, record["object_key"])
+
+    def mapping_for(header: Sequence[str]) -> HeaderMapping:
+        return effective_mapping(header, record)
+
+    return await asyncio.to_thread(
+        build_preview,
+        head,
+        file_size=record["size_bytes"],
+        dialect=dialect,
+        mapping_for=mapping_for,
+        first=first,
+    )
+
+
+def _read_head(storage: Minio, bucket: str, key: str) -> bytes:
+    response = storage.get_object(bucket, key, offset=0, length=SAMPLE_BYTES)
+    try:
+        return bytes(response.read())
+    finally:
+        response.close()
+        response.release_conn()
+
+
+@dataclass(frozen=True)
+class ChosenPlan:
+    """The plan an import subscribes its customers to, with its name."""
+
+    plan_id: UUID
+    name: str
+    start_date: date
+    payment_method: str
+    charges_acknowledged_at: datetime
+
+
+async def chosen_plan(connection: asyncpg.Connection, record: asyncpg.Record) -> ChosenPlan | None:
+    """The import's plan, if one was chosen."""
+    if record["plan_id"] is None:
+        return None
+    plan = await catalogue_repository.get_plan(
+        connection, plan_id=record["plan_id"], account_id=record["account_id"]
+    )
+    return ChosenPlan(
+        plan_id=record["plan_id"],
+        name=plan["name"] if plan else "",
+        start_date=record["subscription_start"],
+        payment_method=record["payment_method"],
+        charges_acknowledged_at=record["charges_acknowledged_at"],
+    )
+
+
+def missing_fields(mapping: HeaderMapping) -> tuple[Field, ...]:
+    """Required fields no column holds."""
+    return missing_required(mapping, DEFAULT_REQUIRED)
