@@ -42,6 +42,7 @@ class Preview:
     sample_rows: int
     sample_valid: int
     estimated_rows: int
+    # Whether estimated_rows is the exact count (the whole file was within the first bytes).
     exact: bool
 
     @property
@@ -101,7 +102,7 @@ def build_preview(
         sample_rows=min(seen, sample_rows),
         sample_valid=valid,
         estimated_rows=estimated,
-        exact=whole and seen <= sample_rows,
+        exact=whole,
     )
 
 

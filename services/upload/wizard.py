@@ -85,7 +85,10 @@ async def replace_file(
                 connection, import_id=import_id, account_id=account_id
             )
         raise ImportAlreadyStartedError(current["started_at"] if current else None)
-    await asyncio.to_thread(storage.remove_object, bucket, record["object_key"])
+    if record["status"] == ImportStatus.REJECTED.value:
+        # A rejected import cannot be started, so no start can be reading the old file. An
+        # uploaded one might be, this very moment: its old file is left to the lifecycle rule.
+        await asyncio.to_thread(storage.remove_object, bucket, record["object_key"])
     return updated
 
 
