@@ -4,7 +4,7 @@ import codecs
 import csv
 import io
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import charset_normalizer
@@ -167,16 +167,48 @@ def _delimiter_detection(text: str, chosen: Delimiter) -> Detected:
     return Detected(value=chosen, confidence=scores.get(chosen, 0.0), alternatives=alternatives)
 
 
-def open_text(binary: typing.BinaryIO, dialect: CsvDialect) -> io.TextIOWrapper:
-    """Decode a byte stream as the file was written; undecodable bytes become U+FFFD."""
+def open_text(
+    binary: typing.BinaryIO, dialect: CsvDialect, *, start_byte: int = 0
+) -> io.TextIOWrapper:
+    """Decode a byte stream as the file was written; undecodable bytes become U+FFFD.
+
+    `start_byte`: where in the file the stream starts (only the file's start has a BOM).
+    """
     # U+FFFD is reported per cell by the rules ("save the file as UTF-8"), never silently kept.
-    return io.TextIOWrapper(binary, encoding=dialect.encoding, errors="replace", newline="")
+    encoding = "utf-8" if dialect.encoding == "utf-8-sig" and start_byte > 0 else dialect.encoding
+    return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
-def read_records(text: io.TextIOBase, dialect: CsvDialect) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number as a spreadsheet shows it, cells) for every record, header included."""
+def scan_records(
+    binary: typing.BinaryIO, dialect: CsvDialect
+) -> Iterator[tuple[int, list[str], int]]:
+    """Like read_records, with the byte offset where each record ends (the next one starts).
+
+    The offsets are exact for any file csv reads, quotes spanning lines included: the reader
+    is handed one line at a time and never reads ahead of the record it returns.
+    """
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        decoder = codecs.getincrementaldecoder(dialect.encoding)(errors="replace")
+        for line in binary:
+            consumed += len(line)
+            yield decoder.decode(line)
+
+    for record_no, cells in read_records(lines(), dialect):
+        yield record_no, cells, consumed
+
+
+def read_records(
+    text: Iterable[str], dialect: CsvDialect, *, first_record_no: int = 1
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number as a spreadsheet shows it, cells) for every record, header included.
+
+    `first_record_no` numbers a part of a file that starts further down (a range).
+    """
     reader = csv.reader(text, delimiter=dialect.delimiter)
-    record_no = 0
+    record_no = first_record_no - 1
     try:
         for cells in reader:
             record_no += 1

@@ -4,6 +4,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# How a custom registration field's value is kept: text (a date as ISO text), number, yes/no.
+CustomValue = str | bool | int | float
+
 
 class CustomerRecord(BaseModel):
     """Normalised customer values of one valid row; absent values are None."""
@@ -28,3 +31,5 @@ class CustomerRecord(BaseModel):
     state: str | None = None
     notes: str | None = None
     external_code: str | None = None
+    # The account's custom registration fields, by key (shared.rules.custom_fields).
+    custom_fields: dict[str, CustomValue] = {}

@@ -73,7 +73,18 @@ class RetryThenDeadLetter(BaseMiddleware):
     async def _dead_letter(
         self, msg: StreamMessage[Any], error: BaseException, attempt: int
     ) -> None:
-        record = msg.raw_message
+        raw = msg.raw_message
+        # A batch subscriber's message holds a sequence of records (a tuple from aiokafka, a list
+        # from the test broker): each becomes its own dead letter.
+        batch = isinstance(raw, tuple | list)
+        records = raw if batch else (raw,)
+        bodies = msg.body if batch else [msg.body]
+        for record, body in zip(records, bodies, strict=True):
+            await self._dead_letter_one(record, body, error, attempt)
+
+    async def _dead_letter_one(
+        self, record: Any, body: bytes, error: BaseException, attempt: int
+    ) -> None:
         headers = {
             "x-error-type": type(error).__name__,
             "x-error": describe(error)[:2000],
@@ -92,7 +103,7 @@ class RetryThenDeadLetter(BaseMiddleware):
         )
         if headers["x-source-topic"] == self.policy.dead_letter_topic:
             return  # a dead letter that fails again stays where it is: no loop
-        await self.policy.sink(msg.body, getattr(record, "key", None), headers)
+        await self.policy.sink(body, getattr(record, "key", None), headers)
 
 
 def describe(error: BaseException) -> str:

@@ -16,6 +16,7 @@ from shared import topics
 from shared.events import (
     CustomerCreated,
     FileAccepted,
+    FileRangeToValidate,
     FileValidated,
     ImportFinished,
     RowOutcomes,
@@ -63,10 +64,18 @@ CHANNELS: tuple[Channel, ...] = (
         "An import reached its final status (again after a subscription retry). Key: import id.",
     ),
     Channel(
+        topics.FILE_RANGES,
+        FileRangeToValidate,
+        False,
+        "Internal: a range of an accepted file for any validator replica. "
+        "Key: import id and range.",
+    ),
+    Channel(
         topics.ROWS_VALIDATED,
         RowsValidated,
         False,
-        "Internal: a batch of valid rows for the customer writer. Key: import id.",
+        "Internal: a batch of valid rows for the customer writer. Key: import id and range "
+        "(a range's batches in file order; the ranges of a large file spread over writers).",
     ),
     Channel(
         topics.ROW_OUTCOMES,

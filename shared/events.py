@@ -4,6 +4,7 @@ Envelope on every event: event_id, import_id, account_id, occurred_at, schema_ve
 Adding an optional field keeps the version; a breaking change bumps it.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -16,6 +17,7 @@ from pydantic.config import JsonDict
 from shared.csv_format import CsvDialect
 from shared.customer import CustomerRecord
 from shared.file_problems import FileProblem, Locale
+from shared.rules.custom_fields import CustomFieldDefinition
 from shared.rules.errors import RowError
 from shared.rules.fields import Field as CustomerField
 
@@ -42,6 +44,7 @@ _CUSTOMER_EXAMPLE: JsonDict = {
     "city": "São Paulo",
     "state": "SP",
     "external_code": "CLI-000123",
+    "custom_fields": {"loyalty_level": "Ouro", "birthday": "1990-05-17", "newsletter": True},
 }
 
 
@@ -75,8 +78,18 @@ class FileAccepted(Event):
                     "file_name": "clientes.csv",
                     "size_bytes": 52450,
                     "dialect": {"encoding": "utf-8-sig", "delimiter": ";"},
-                    "required_fields": ["full_name"],
+                    "required_fields": ["full_name", "email"],
                     "locale": "pt-BR",
+                    "mapping": {"0": "full_name", "1": "email", "3": "loyalty_level"},
+                    "custom_fields": [
+                        {
+                            "key": "loyalty_level",
+                            "label": "Nível de fidelidade",
+                            "type": "one_of",
+                            "required": False,
+                            "options": ["Bronze", "Prata", "Ouro"],
+                        }
+                    ],
                 }
             ]
         },
@@ -89,6 +102,63 @@ class FileAccepted(Event):
     dialect: CsvDialect
     required_fields: tuple[CustomerField, ...] = (CustomerField.FULL_NAME,)
     locale: Locale = "pt-BR"
+    # The columns as the user mapped them: column index (0 = first) -> a customer field or the
+    # key of a custom field; columns left out are ignored. None: the validator recognises the
+    # header by itself (template names and synonyms), as before mappings existed.
+    mapping: dict[int, str] | None = Field(
+        default=None,
+        description="Column index (0 = first) -> customer field or custom field key; "
+        "unlisted columns are ignored. Absent: the header is recognised automatically.",
+    )
+    # The account's custom fields when the import started (the mapping may name them).
+    custom_fields: tuple[CustomFieldDefinition, ...] = Field(
+        default=(), description="The account's custom registration fields at the start."
+    )
+
+
+class FileRangeToValidate(Event):
+    """One range of an accepted file, cut at a record boundary, for any validator replica.
+
+    The validator that reads *file accepted* cuts the file into ranges as it scans it; the
+    ranges are validated in parallel (ranged reads of the stored object), each knowing the
+    spreadsheet row number of its first record and the file's header.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "file_range_to_validate",
+                    "file": {
+                        **_ENVELOPE,
+                        "event_type": "file_accepted",
+                        "object_key": "accounts/5f0c…/imports/0b9e…/original.csv",
+                        "file_name": "clientes.csv",
+                        "size_bytes": 52450,
+                        "dialect": {"encoding": "utf-8-sig", "delimiter": ";"},
+                        "required_fields": ["full_name"],
+                        "locale": "pt-BR",
+                    },
+                    "header": ["Nome completo", "E-mail", "CPF ou CNPJ"],
+                    "range_index": 1,
+                    "start_byte": 16777301,
+                    "end_byte": 33554470,
+                    "first_row_no": 94213,
+                }
+            ]
+        },
+    )
+
+    event_type: Literal["file_range_to_validate"] = "file_range_to_validate"
+    file: FileAccepted
+    header: tuple[str, ...]
+    range_index: int
+    start_byte: int
+    # Exclusive; None: to the end of the file.
+    end_byte: int | None
+    first_row_no: int
 
 
 class ValidRow(BaseModel):
@@ -254,6 +324,21 @@ class CustomerCreated(Event):
     customer: CustomerRecord
 
 
+class CustomerCreatedRef(BaseModel):
+    """Which customer a *customer created* event is about, read without the customer's data.
+
+    For consumers that only need the identity (the subscription service): parsing four fields
+    of the JSON, the rest skipped, costs a fraction of the whole event with its validators.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    import_id: UUID
+    account_id: UUID
+    customer_id: UUID
+    row_no: int
+
+
 class Contact(BaseModel):
     """The channels a customer can be reached on, to ask for card details at the first charge."""
 
@@ -399,6 +484,18 @@ def customer_id_for(import_id: UUID, row_no: int) -> UUID:
 def derived_event_id(*parts: object) -> UUID:
     """An event id determined by what the event reports, so a re-publish is recognisable."""
     return uuid5(_CUSTOMER_NAMESPACE, ":".join(str(part) for part in parts))
+
+
+def customer_ids_for(import_id: UUID, row_numbers: Iterable[int]) -> list[UUID]:
+    """customer_id_for each row, the import's part of the name formatted once."""
+    prefix = f"{import_id}:"
+    return [uuid5(_CUSTOMER_NAMESPACE, f"{prefix}{row_no}") for row_no in row_numbers]
+
+
+def derived_event_ids(kind: str, import_id: UUID, row_numbers: Iterable[int]) -> list[UUID]:
+    """derived_event_id(kind, import_id, row_no) for each row, the common part formatted once."""
+    prefix = f"{kind}:{import_id}:"
+    return [uuid5(_CUSTOMER_NAMESPACE, f"{prefix}{row_no}") for row_no in row_numbers]
 
 
 def import_id_of(body: bytes) -> str | None:

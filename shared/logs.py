@@ -8,13 +8,13 @@ import logging
 import os
 import re
 import sys
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 import orjson
 from faststream import BaseMiddleware
-from faststream.message import StreamMessage
 
 from shared.events import import_id_of
 
@@ -57,7 +57,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": mask_personal_data(record.getMessage()),
         }
-        if (import_id := CURRENT_IMPORT.get()) is not None:
+        # faststream's own "Processed" line is written after the handler's context is gone:
+        # ImportContext leaves the import in that line's `extra` (faststream's log context).
+        import_id = CURRENT_IMPORT.get() or getattr(record, "import_id", None)
+        if import_id is not None:
             line["import_id"] = import_id
         if record.exc_info:
             line["error"] = mask_personal_data(self.formatException(record.exc_info))
@@ -79,11 +82,45 @@ def configure_logging(service: str) -> None:
 
 
 class ImportContext(BaseMiddleware):
-    """Sets the import a consumed message belongs to, for every log line written meanwhile."""
+    """Names the import a consumed message belongs to on every line written about it.
 
-    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
-        token = CURRENT_IMPORT.set(import_id_of(msg.body))
-        try:
-            return await call_next(msg)
-        finally:
-            CURRENT_IMPORT.reset(token)
+    faststream writes "Received" before any of our consume scopes run and "Processed" after
+    they have ended, so the import is set as soon as the message arrives (from the raw
+    record) and handed to faststream's log context for the lines written after it is reset.
+    """
+
+    _token: Token[str | None] | None = None
+
+    async def on_receive(self) -> None:
+        """Set the import from the raw record(s) before faststream logs "Received"."""
+        self._token = CURRENT_IMPORT.set(import_of_records(self.msg))
+
+    async def after_processed(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> bool | None:
+        """Leave the import in faststream's log context ("Processed"), then reset it."""
+        import_id = CURRENT_IMPORT.get()
+        log_context = self.context.get_local("log_context")
+        if import_id is not None and isinstance(log_context, dict):
+            log_context["import_id"] = import_id
+        if self._token is not None:
+            CURRENT_IMPORT.reset(self._token)
+            self._token = None
+        return False
+
+
+def import_of_records(raw: Any) -> str | None:
+    """The import a raw Kafka record belongs to; for a batch, the one import all of it is of.
+
+    A batch that mixes imports names none (a line cannot tell which of them it is about).
+    """
+    records = raw if isinstance(raw, (tuple, list)) else (raw,)
+    imports = {
+        import_id_of(value)
+        for r in records
+        if isinstance(value := getattr(r, "value", None), bytes)
+    }
+    return imports.pop() if len(imports) == 1 else None

@@ -17,6 +17,10 @@ class KafkaSettings(BaseSettings):
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     partitions: int = Field(default=4, ge=1)
+    # How long the broker may hold a fetch that has less than a byte to return. Kafka answers
+    # as soon as data is there; tansu often holds the fetch the whole time although data is
+    # waiting, so the local stack sets it short.
+    fetch_max_wait_ms: int = Field(default=500, ge=1)
 
 
 class StorageSettings(BaseSettings):

@@ -2,6 +2,7 @@
 
 import io
 import queue
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from uuid import UUID
@@ -128,18 +129,38 @@ class ChunkPipe:
 
 
 @contextmanager
-def stored_records(
-    storage: Minio, bucket: str, key: str, dialect: CsvDialect
-) -> Iterator[Iterator[tuple[int, list[str]]]]:
-    """The records of a stored CSV, read as a stream (closed on exit)."""
-    response = storage.get_object(bucket, key)
+def stored_bytes(
+    storage: Minio, bucket: str, key: str, *, start_byte: int = 0, end_byte: int | None = None
+) -> Iterator[typing.BinaryIO]:
+    """A stored object, or its range [start_byte, end_byte), as a buffered binary stream."""
+    length = 0 if end_byte is None else end_byte - start_byte  # minio: 0 reads to the end
+    response = storage.get_object(bucket, key, offset=start_byte, length=length)
     # urllib3 closes an exhausted response by itself, and a buffered reader on top then fails
     # with "I/O operation on closed file" instead of seeing the end of the stream.
     if isinstance(response, HTTPResponse):
         response.auto_close = False
     try:
-        binary = io.BufferedReader(response, buffer_size=1024 * 1024)
-        yield read_records(open_text(binary, dialect), dialect)
+        yield io.BufferedReader(response, buffer_size=1024 * 1024)
     finally:
         response.close()
         response.release_conn()
+
+
+@contextmanager
+def stored_records(
+    storage: Minio,
+    bucket: str,
+    key: str,
+    dialect: CsvDialect,
+    *,
+    start_byte: int = 0,
+    end_byte: int | None = None,
+    first_record_no: int = 1,
+) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """The records of a stored CSV, or of a range of it, read as a stream (closed on exit).
+
+    A range starts at a record boundary; `first_record_no` is its first record's number.
+    """
+    with stored_bytes(storage, bucket, key, start_byte=start_byte, end_byte=end_byte) as binary:
+        text = open_text(binary, dialect, start_byte=start_byte)
+        yield read_records(text, dialect, first_record_no=first_record_no)

@@ -9,6 +9,7 @@ IMPORT_FINISHED = "customer-import.import-finished"
 SUBSCRIPTION_CREATED = "customer-import.subscription-created"
 
 # Internal: the import pipeline's own hops.
+FILE_RANGES = "customer-import.file-ranges"
 ROWS_VALIDATED = "customer-import.rows-validated"
 ROW_OUTCOMES = "customer-import.row-outcomes"
 FILE_VALIDATED = "customer-import.file-validated"
@@ -22,6 +23,7 @@ ALL_TOPICS: tuple[str, ...] = (
     CUSTOMER_CREATED,
     IMPORT_FINISHED,
     SUBSCRIPTION_CREATED,
+    FILE_RANGES,
     ROWS_VALIDATED,
     ROW_OUTCOMES,
     FILE_VALIDATED,

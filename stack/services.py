@@ -20,7 +20,12 @@ SERVICE_APPS: dict[str, str] = {
     "aggregator": "services.aggregator.app:app",
 }
 # tansu makes a group join wait session_timeout/2: short timeouts keep start-up quick locally.
-LOCAL_KAFKA_ENV = {"KAFKA_SESSION_TIMEOUT_MS": "2000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500"}
+LOCAL_KAFKA_ENV = {
+    "KAFKA_SESSION_TIMEOUT_MS": "2000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+    # tansu often holds a fetch for its whole max wait although data is waiting.
+    "KAFKA_FETCH_MAX_WAIT_MS": "100",
+}
 _STATE_FILE = "services.json"
 
 

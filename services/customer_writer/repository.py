@@ -4,21 +4,29 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from shared.customer import CustomerRecord
 from shared.events import ValidRow, customer_id_for
 
-_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(CustomerRecord.model_fields)
+# The text columns; custom fields go in one jsonb column, sent as JSON text (NULL: none).
+_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
+    name for name in CustomerRecord.model_fields if name != "custom_fields"
+)
 _COLUMN_LIST = ", ".join(_CUSTOMER_COLUMNS)
 _ARRAYS = ", ".join(f"${index}::text[]" for index in range(5, 5 + len(_CUSTOMER_COLUMNS)))
+_CUSTOM_ARRAY = f"${5 + len(_CUSTOMER_COLUMNS)}::text[]"
 
 # Rows go in file order so that, within a batch, the earlier of two rows sharing an e-mail or
 # external code is the one created. Any unique key that is taken (account e-mail, account
 # external code, or this very row from an earlier delivery) leaves the row out.
 INSERT_CUSTOMERS = f"""
-INSERT INTO customers (id, account_id, source_import_id, source_row_no, {_COLUMN_LIST})
-SELECT r.id, $1, $2, r.row_no, {", ".join(f"r.{column}" for column in _CUSTOMER_COLUMNS)}
-FROM unnest($3::uuid[], $4::int[], {_ARRAYS}) AS r(id, row_no, {_COLUMN_LIST})
+INSERT INTO customers (id, account_id, source_import_id, source_row_no, {_COLUMN_LIST},
+                       custom_fields)
+SELECT r.id, $1, $2, r.row_no, {", ".join(f"r.{column}" for column in _CUSTOMER_COLUMNS)},
+       COALESCE(r.custom_fields::jsonb, '{{}}')
+FROM unnest($3::uuid[], $4::int[], {_ARRAYS}, {_CUSTOM_ARRAY})
+     AS r(id, row_no, {_COLUMN_LIST}, custom_fields)
 ORDER BY r.row_no
 ON CONFLICT DO NOTHING
 RETURNING source_row_no
@@ -89,6 +97,7 @@ async def insert_customers(
         ids if ids is not None else [customer_id_for(import_id, row.row_no) for row in rows],
         [row.row_no for row in rows],
         *columns,
+        [orjson.dumps(c.custom_fields).decode() if c.custom_fields else None for c in customers],
     )
     return {record["source_row_no"] for record in inserted}
 

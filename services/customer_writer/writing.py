@@ -7,7 +7,7 @@ import asyncpg
 
 from services.customer_writer import repository
 from services.customer_writer.repository import KeyHolder, SkippedRow
-from shared.events import OutcomeKind, RowOutcome, RowsValidated, ValidRow, customer_id_for
+from shared.events import OutcomeKind, RowOutcome, RowsValidated, ValidRow, customer_ids_for
 from shared.rules.errors import RowError
 from shared.rules.fields import Field
 
@@ -74,7 +74,7 @@ async def write_batch(
 
 def customer_ids(batch: RowsValidated) -> list[UUID]:
     """The customer id of each row of the batch, in order."""
-    return [customer_id_for(batch.import_id, row.row_no) for row in batch.rows]
+    return customer_ids_for(batch.import_id, (row.row_no for row in batch.rows))
 
 
 def _duplicate(row: SkippedRow, import_id: UUID) -> RowOutcome:

@@ -14,13 +14,19 @@ from services.subscription.settings import SubscriptionSettings
 from services.subscription.subscribing import SubscriptionBatch, subscribe_customers
 from shared import topics
 from shared.events import (
-    CustomerCreated,
+    CustomerCreatedRef,
     CustomerRef,
     RowOutcomes,
     Stage,
     SubscriptionRetryRequested,
 )
-from shared.kafka import consumer_options, customer_key, import_key, publish_many
+from shared.kafka import (
+    consumer_options,
+    customer_key,
+    import_key,
+    publish_many,
+    raw_bodies,
+)
 
 
 def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -75,13 +81,16 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
         **consumer_options(settings.kafka, group_id="subscription.customer-created"),
         batch=True,
         max_records=settings.batch_size,
+        # Most imports ask for no plan: their events are skipped after reading four fields.
+        decoder=raw_bodies,
         # The whole batch is redelivered after a failure: subscriptions are keyed by
         # (customer, plan) and outcomes are counted once per row.
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
-    async def on_customers_created(events: list[CustomerCreated]) -> None:
+    async def on_customers_created(bodies: list[bytes]) -> None:
         by_import: dict[tuple[UUID, UUID], list[CustomerRef]] = defaultdict(list)
-        for event in events:
+        for body in bodies:
+            event = CustomerCreatedRef.model_validate_json(body)
             by_import[(event.import_id, event.account_id)].append(
                 CustomerRef(row_no=event.row_no, customer_id=event.customer_id)
             )

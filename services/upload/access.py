@@ -24,6 +24,8 @@ class Permission(StrEnum):
     CUSTOMERS_CREATE = "customers:create"
     PLANS_MANAGE = "plans:manage"
     USERS_MANAGE = "users:manage"
+    # What the account requires of its customers and its custom registration fields.
+    SETTINGS_MANAGE = "settings:manage"
 
 
 class Action(StrEnum):
@@ -43,6 +45,13 @@ class Action(StrEnum):
     TOKEN_CREATE = "token.create"
     TOKEN_REVOKE = "token.revoke"
     ROLE_CREATE = "role.create"
+    SETTINGS_CHANGE_REQUIRED = "settings.change_required_fields"
+    CUSTOM_FIELD_CREATE = "custom_field.create"
+    CUSTOM_FIELD_CHANGE = "custom_field.change"
+    CUSTOM_FIELD_DELETE = "custom_field.delete"
+    IMPORT_MAP_COLUMNS = "import.map_columns"
+    MAPPING_SAVE = "mapping.save"
+    MAPPING_DELETE = "mapping.delete"
 
 
 OWNER_ROLE = "Owner"

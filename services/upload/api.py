@@ -21,12 +21,14 @@ from services.upload.file_retention import ensure_files_kept
 from services.upload.imports import (
     ImportFilesExpiredError,
     ImportNotStartableError,
+    MappingIncompleteError,
     PlanChoice,
     PlanNotAcceptedError,
     create_import,
     retry_subscriptions,
     start_import,
 )
+from services.upload.mapping_problems import missing_required_problem
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
 from services.upload.upload_body import UPLOAD_REQUEST_BODY, declared_too_large, read_upload
@@ -127,10 +129,16 @@ async def start(
             started_by=caller.user_id,
             plan=body.plan if body else None,
             pool=runtime.pool,
+            storage=runtime.storage,
+            bucket=runtime.settings.storage.bucket,
             publish=publish,
         )
     except ImportNotStartableError as error:
         raise ApiProblemError(409, "import.rejected", str(error)) from error
+    except MappingIncompleteError as error:
+        raise missing_required_problem(
+            error.mapping, error.fields, import_id, locale_of(accept_language)
+        ) from error
     except PlanNotAcceptedError as error:
         raise ApiProblemError(422, error.code, str(error)) from error
     except ImportFilesExpiredError as error:

@@ -9,9 +9,11 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY, make_asgi_app
 
 from services.upload.access_api import router as access_router
+from services.upload.account_fields_api import router as account_fields_router
 from services.upload.api import router
 from services.upload.catalogue_api import router as catalogue_router
 from services.upload.customers_api import router as customers_router
+from services.upload.mapping_api import router as mapping_router
 from services.upload.problems import ApiProblemError, problem_handler
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
@@ -23,6 +25,7 @@ from shared.event_catalogue import asyncapi_document
 from shared.kafka import make_broker
 from shared.logs import configure_logging
 from shared.storage import make_client
+from shared.tracing import instrument_broker, instrument_fastapi
 
 settings = UploadSettings()
 # Built once: the catalogue only changes with the code.
@@ -30,6 +33,7 @@ EVENT_CATALOGUE = asyncapi_document()
 configure_logging("upload")
 broker = make_broker(settings.kafka, client_id="upload")
 broker.add_middleware(KafkaPrometheusMiddleware(registry=REGISTRY, app_name="upload"))
+instrument_broker(broker, service="upload")
 # Keyed by import id (see shared.kafka.import_key): one import's events stay in order.
 file_accepted = broker.publisher(topics.topic(topics.FILE_ACCEPTED, settings.kafka))
 subscription_retries = broker.publisher(topics.topic(topics.SUBSCRIPTION_RETRIES, settings.kafka))
@@ -67,7 +71,10 @@ app.include_router(router)
 app.include_router(catalogue_router)
 app.include_router(customers_router)
 app.include_router(access_router)
+app.include_router(mapping_router)
+app.include_router(account_fields_router)
 app.add_exception_handler(ApiProblemError, problem_handler)
+instrument_fastapi(app, service="upload")
 app.mount("/metrics", make_asgi_app(REGISTRY))
 
 

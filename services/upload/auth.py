@@ -60,3 +60,17 @@ ChoosesPlans = Annotated[
     Caller, Depends(require(Permission.IMPORTS_CREATE, Permission.PLANS_MANAGE))
 ]
 ManagesUsers = Annotated[Caller, Depends(require(Permission.USERS_MANAGE))]
+ManagesSettings = Annotated[Caller, Depends(require(Permission.SETTINGS_MANAGE))]
+# Whoever maps an import's columns or adds a customer must see which fields exist and which
+# are required.
+ReadsSettings = Annotated[
+    Caller,
+    Depends(
+        require(
+            Permission.SETTINGS_MANAGE,
+            Permission.IMPORTS_CREATE,
+            Permission.CUSTOMERS_CREATE,
+            Permission.CUSTOMERS_VIEW,
+        )
+    ),
+]

@@ -1,6 +1,6 @@
 """Customers one at a time: the import's rules for a single customer, and the customer search."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from services.upload import customers_repository as repository
-from shared.customer import CustomerRecord
+from shared.customer import CustomerRecord, CustomValue
 from shared.rules.cleaning import clean_cell
+from shared.rules.custom_fields import CustomFieldDefinition, with_custom_values
 from shared.rules.errors import ErrorCode, Locale, RowError
 from shared.rules.fields import Field
 from shared.rules.validate import DEFAULT_REQUIRED, validate_row
@@ -41,6 +42,11 @@ def status_of(active: bool) -> CustomerStatus:
 
 UNKNOWN_FIELD: Final = "field.unknown"
 VALUE_NOT_TEXT: Final = "value.not_text"
+UNKNOWN_CUSTOM_FIELD: Final = "custom_field.unknown"
+CUSTOM_FIELDS_NOT_OBJECT: Final = "custom_fields.not_object"
+CUSTOM_VALUE_NOT_SCALAR: Final = "custom_value.not_scalar"
+# The request key that holds the custom fields' values: {"custom_fields": {"key": value}}.
+CUSTOM_FIELDS_KEY: Final = "custom_fields"
 
 _FIELDS: Final = {field.value: field for field in Field}
 
@@ -53,6 +59,24 @@ _INPUT_MESSAGES: Final[Mapping[str, Mapping[Locale, str]]] = {
         "pt-BR": "o campo «{key}» deve ser um texto (entre aspas), mesmo para números.",
         "en": "the field «{key}» must be a string (in quotes), numbers included.",
     },
+    UNKNOWN_CUSTOM_FIELD: {
+        "pt-BR": "a conta não tem o campo personalizado «{key}». Os campos são: {fields}.",
+        "en": "the account has no custom field «{key}». The custom fields are: {fields}.",
+    },
+    CUSTOM_FIELDS_NOT_OBJECT: {
+        "pt-BR": (
+            "«{key}» deve ser um objeto com a chave de cada campo personalizado e seu valor, "
+            'por exemplo {{"aniversario": "31/01/1990"}}.'
+        ),
+        "en": (
+            "«{key}» must be an object with each custom field's key and its value, for "
+            'example {{"birthday": "1990-01-31"}}.'
+        ),
+    },
+    CUSTOM_VALUE_NOT_SCALAR: {
+        "pt-BR": "o campo personalizado «{key}» deve ser um texto, um número ou true/false.",
+        "en": "the custom field «{key}» must be a string, a number or true/false.",
+    },
 }
 
 
@@ -62,11 +86,13 @@ class InputProblem:
 
     key: str
     code: str
+    # The names the key could have been (the fields, or the account's custom fields).
+    known: tuple[str, ...] = tuple(_FIELDS)
 
     def message(self, locale: Locale) -> str:
         """What is wrong and how to fix it, in the locale."""
         template = _INPUT_MESSAGES[self.code][locale]
-        text = template.format(key=self.key, fields=", ".join(_FIELDS))
+        text = template.format(key=self.key, fields=", ".join(self.known) or "—")
         return text[:1].upper() + text[1:]
 
 
@@ -88,26 +114,40 @@ class CustomerAlreadyRegisteredError(Exception):
 
 
 def read_customer(
-    body: Mapping[str, object], *, required: frozenset[Field] = DEFAULT_REQUIRED
+    body: Mapping[str, object],
+    *,
+    required: frozenset[Field] = DEFAULT_REQUIRED,
+    custom_fields: Sequence[CustomFieldDefinition] = (),
 ) -> CustomerRecord:
-    """Validate a request's fields with the import's rules; raise with every problem found."""
+    """Validate a request's fields with the import's rules; raise with every problem found.
+
+    The account's custom fields come under "custom_fields", by key.
+    """
     inputs: list[InputProblem] = []
     values: dict[Field, str] = {}
+    custom: dict[str, CustomValue] = {}
     for key, value in body.items():
         field = _FIELDS.get(key)
-        if field is None:
+        if key == CUSTOM_FIELDS_KEY:
+            custom, problems = _custom_input(value, custom_fields)
+            inputs += problems
+        elif field is None:
             inputs.append(InputProblem(key=key, code=UNKNOWN_FIELD))
         elif isinstance(value, str):
             values[field] = value
         elif value is not None:  # null is a blank field, as an empty cell is
             inputs.append(InputProblem(key=key, code=VALUE_NOT_TEXT))
-    validation = validate_row(values, required=required)
+    validation = with_custom_values(validate_row(values, required=required), custom, custom_fields)
+    labels = {definition.key: definition.label for definition in custom_fields}
     # A value that is not text was not validated: "required" would only repeat the problem.
-    not_text = {problem.key for problem in inputs if problem.code == VALUE_NOT_TEXT}
+    unread = {problem.key for problem in inputs if problem.code in _UNREAD_CODES}
     errors = tuple(
-        error
+        # A custom field is named by its label, as a form shows it.
+        error.model_copy(update={"column": labels[error.custom_field]})
+        if error.custom_field in labels
+        else error
         for error in validation.errors
-        if not (error.field in not_text and error.code in _REQUIRED_CODES)
+        if not (_input_key(error) in unread and error.code in _REQUIRED_CODES)
     )
     if inputs or errors or validation.record is None:
         raise InvalidCustomerError(tuple(inputs), errors)
@@ -115,6 +155,36 @@ def read_customer(
 
 
 _REQUIRED_CODES: Final = frozenset({ErrorCode.VALUE_REQUIRED, ErrorCode.FULL_NAME_REQUIRED})
+_UNREAD_CODES: Final = frozenset({VALUE_NOT_TEXT, CUSTOM_VALUE_NOT_SCALAR})
+
+
+def _input_key(error: RowError) -> str | None:
+    """The request key an error is about."""
+    if error.custom_field is not None:
+        return f"{CUSTOM_FIELDS_KEY}.{error.custom_field}"
+    return None if error.field is None else error.field.value
+
+
+def _custom_input(
+    value: object, definitions: Sequence[CustomFieldDefinition]
+) -> tuple[dict[str, CustomValue], list[InputProblem]]:
+    """The custom values of a request, and the keys or values that cannot be read."""
+    if value is None:
+        return {}, []
+    if not isinstance(value, Mapping):
+        return {}, [InputProblem(key=CUSTOM_FIELDS_KEY, code=CUSTOM_FIELDS_NOT_OBJECT)]
+    keys = tuple(definition.key for definition in definitions)
+    values: dict[str, CustomValue] = {}
+    problems: list[InputProblem] = []
+    for key, given in value.items():
+        name = f"{CUSTOM_FIELDS_KEY}.{key}"
+        if key not in keys:
+            problems.append(InputProblem(key=name, code=UNKNOWN_CUSTOM_FIELD, known=keys))
+        elif isinstance(given, str | bool | int | float):
+            values[key] = given
+        elif given is not None:
+            problems.append(InputProblem(key=name, code=CUSTOM_VALUE_NOT_SCALAR))
+    return values, problems
 
 
 async def create_customer(

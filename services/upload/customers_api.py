@@ -9,11 +9,13 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
 from services.upload.access import Action, audit
+from services.upload.account_fields import account_fields
 from services.upload.api import LanguageHeader, decode_cursor, encode_cursor, locale_of
 from services.upload.auth import CreatesCustomers, ViewsCustomers
 from services.upload.customers import (
     CustomerAlreadyRegisteredError,
     CustomerStatus,
+    InputProblem,
     InvalidCustomerError,
     create_customer,
     get_customer,
@@ -24,6 +26,7 @@ from services.upload.customers import (
 )
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
+from shared.customer import CustomValue
 from shared.rules.errors import Locale, RowError, render_error
 
 router = APIRouter(prefix="/v1", tags=["customers"])
@@ -52,6 +55,8 @@ class Customer(BaseModel):
     state: str | None
     notes: str | None
     external_code: str | None
+    # The account's custom fields, by key: text, number, true/false, or a date as YYYY-MM-DD.
+    custom_fields: dict[str, CustomValue]
     source_import_id: UUID | None
     created_at: datetime
 
@@ -90,6 +95,7 @@ _EXAMPLE = {
     "postal_code": "01310-100",
     "state": "sp",
     "external_code": "C-0001",
+    "custom_fields": {"aniversario": "31/01/1990"},
 }
 
 
@@ -100,17 +106,27 @@ def _customer(record: asyncpg.Record) -> Customer:
 def _error(error: RowError, locale: Locale) -> dict[str, object]:
     return {
         "field": error.field,
+        "custom_field": error.custom_field,
         "code": error.code,
         "params": error.params,
         "message": render_error(error, locale),
     }
 
 
+def _input_error(problem: InputProblem, locale: Locale) -> dict[str, object]:
+    return {
+        "field": problem.key,
+        "custom_field": None,
+        "code": problem.code,
+        "params": {},
+        "message": problem.message(locale),
+    }
+
+
 def _invalid(error: InvalidCustomerError, locale: Locale) -> ApiProblemError:
-    errors = [
-        {"field": p.key, "code": p.code, "params": {}, "message": p.message(locale)}
-        for p in error.inputs
-    ] + [_error(e, locale) for e in error.errors]
+    errors = [_input_error(p, locale) for p in error.inputs] + [
+        _error(e, locale) for e in error.errors
+    ]
     detail = " | ".join(str(e["message"]) for e in errors)
     return ApiProblemError(422, "customer.invalid", detail, errors=errors)
 
@@ -121,7 +137,9 @@ async def add_customer(
     body: Annotated[
         dict[str, Any],
         Body(
-            description="Field name -> text, as a spreadsheet cell would hold it.",
+            description="Field name -> text, as a spreadsheet cell would hold it; the account's "
+            'custom fields under "custom_fields", by key. The account\'s required fields and '
+            "custom fields are checked as an import checks them.",
             examples=[_EXAMPLE],
         ),
     ],
@@ -131,10 +149,11 @@ async def add_customer(
     """Add one customer with the import's rules and errors; e-mail and external code unique."""
     locale = locale_of(accept_language)
     pool = runtime_of(request).pool
+    async with pool.acquire() as connection:
+        fields = await account_fields(connection, account_id=caller.account_id)
     try:
-        record = await create_customer(
-            pool, account_id=caller.account_id, customer=read_customer(body)
-        )
+        customer = read_customer(body, required=fields.required, custom_fields=fields.custom_fields)
+        record = await create_customer(pool, account_id=caller.account_id, customer=customer)
     except InvalidCustomerError as error:
         raise _invalid(error, locale) from error
     except CustomerAlreadyRegisteredError as error:

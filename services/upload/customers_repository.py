@@ -7,14 +7,17 @@ import asyncpg
 
 from shared.customer import CustomerRecord
 
-_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(CustomerRecord.model_fields)
+# The text columns; the custom fields are one jsonb column, last.
+_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
+    name for name in CustomerRecord.model_fields if name != "custom_fields"
+)
 _COLUMN_LIST = ", ".join(_CUSTOMER_COLUMNS)
-_VALUES = ", ".join(f"${index}" for index in range(3, 3 + len(_CUSTOMER_COLUMNS)))
+_VALUES = ", ".join(f"${index}" for index in range(3, 4 + len(_CUSTOMER_COLUMNS)))
 
 # Any unique key already taken (the account's e-mail or external code) leaves the row out;
 # the caller then asks who holds it. Race-safe: the unique indexes decide, not a prior SELECT.
 INSERT_CUSTOMER = f"""
-INSERT INTO customers (id, account_id, {_COLUMN_LIST})
+INSERT INTO customers (id, account_id, {_COLUMN_LIST}, custom_fields)
 VALUES ($1, $2, {_VALUES})
 ON CONFLICT DO NOTHING
 RETURNING *, false AS active
@@ -66,7 +69,7 @@ WHERE c.account_id = $1
 
 # Searching finds the matches first, each term through its own index (the name through
 # customers_name_trgm, the e-mail and document prefixes through their text_pattern_ops
-# indexes, the external code through customers_account_external_code), then orders them:
+# indexes, the external code through customers_account_external_code_key), then orders them:
 # walking the newest-first index with the terms as a filter would read a whole account
 # for a rare term. The matches carry their columns: no second pass over customers.
 # A NULL term folds to false once the plan is made for the actual values.
@@ -104,6 +107,7 @@ async def insert_customer(
         customer_id,
         account_id,
         *(getattr(customer, column) for column in _CUSTOMER_COLUMNS),
+        customer.custom_fields,
     )
     return record
 

@@ -10,6 +10,8 @@ from minio import Minio
 from pydantic import BaseModel, Field
 
 from services.upload import catalogue_repository, repository
+from services.upload.account_fields import AccountFields, account_fields, in_template_order
+from services.upload.column_mapping import EffectiveMapping, effective_mapping
 from services.upload.file_intake import receive_file
 from services.upload.precheck import precheck
 from shared.csv_format import CsvDialect
@@ -19,7 +21,6 @@ from shared.events import (
     SubscriptionRetryRequested,
     derived_event_id,
 )
-from shared.rules.validate import DEFAULT_REQUIRED
 from shared.storage import original_file_key
 
 PublishFileAccepted = Callable[[FileAccepted], Awaitable[None]]
@@ -40,6 +41,15 @@ class ImportFilesExpiredError(Exception):
     def __init__(self, record: asyncpg.Record) -> None:
         super().__init__("the import's file expired")
         self.record = record
+
+
+class MappingIncompleteError(Exception):
+    """A required field has no column: the user must map one before starting."""
+
+    def __init__(self, mapping: EffectiveMapping, fields: AccountFields) -> None:
+        super().__init__(", ".join(mapping.missing_required))
+        self.mapping = mapping
+        self.fields = fields
 
 
 class PlanChoice(BaseModel):
@@ -78,8 +88,10 @@ async def create_import(
     received = await receive_file(
         chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
     )
+    # Which columns hold the required fields is the mapping step's question, not the file's:
+    # a header the synonyms do not recognise is mapped by the user, not rejected.
     check = precheck(
-        received.sample, whole_file=received.sample_is_whole_file, required=DEFAULT_REQUIRED
+        received.sample, whole_file=received.sample_is_whole_file, required=frozenset()
     )
     async with pool.acquire() as connection:
         return await repository.insert_import(
@@ -105,9 +117,15 @@ async def start_import(
     started_by: UUID,
     plan: PlanChoice | None,
     pool: asyncpg.Pool,
+    storage: Minio,
+    bucket: str,
     publish: PublishFileAccepted,
 ) -> asyncpg.Record | None:
-    """Publish *file accepted* for an uploaded import; starting again changes nothing."""
+    """Publish *file accepted* for an uploaded import; starting again changes nothing.
+
+    The event carries what the validator needs as it stands now: the effective mapping, the
+    account's required fields and custom fields.
+    """
     async with pool.acquire() as connection:
         record = await repository.get_import(connection, import_id=import_id, account_id=account_id)
         if record is None:
@@ -118,6 +136,12 @@ async def start_import(
             return record
         if record["files_expired_at"] is not None:
             raise ImportFilesExpiredError(record)
+        fields = await account_fields(connection, account_id=account_id)
+        mapping = await effective_mapping(
+            connection, storage=storage, bucket=bucket, record=record, fields=fields
+        )
+        if mapping.missing_required:
+            raise MappingIncompleteError(mapping, fields)
         if plan is not None:
             # Stored before the event: the subscription service reads it from here.
             await choose_plan(connection, import_id=import_id, account_id=account_id, plan=plan)
@@ -132,8 +156,10 @@ async def start_import(
                 file_name=record["file_name"],
                 size_bytes=record["size_bytes"],
                 dialect=CsvDialect(encoding=record["encoding"], delimiter=record["delimiter"]),
-                required_fields=tuple(sorted(DEFAULT_REQUIRED)),
+                required_fields=tuple(in_template_order(fields.required)),
                 locale=record["locale"],
+                mapping=mapping.targets,
+                custom_fields=fields.custom_fields,
             )
         )
         updated = await repository.mark_processing(

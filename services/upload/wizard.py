@@ -1,7 +1,7 @@
 """The wizard's steps after the upload: a corrected file, the preview, the review."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
@@ -10,15 +10,13 @@ import asyncpg
 from minio import Minio
 
 from services.upload import catalogue_repository, repository, wizard_repository
+from services.upload.account_fields import account_fields
 from services.upload.column_mapping import effective_mapping
 from services.upload.file_intake import receive_file
 from services.upload.precheck import precheck
-from services.upload.preview import SAMPLE_BYTES, Preview, build_preview
+from services.upload.preview import SAMPLE_BYTES, Preview, RowRules, build_preview
 from shared.csv_format import CsvDialect
 from shared.events import ImportStatus
-from shared.rules.fields import Field
-from shared.rules.headers import HeaderMapping, missing_required
-from shared.rules.validate import DEFAULT_REQUIRED
 from shared.storage import corrected_file_key
 
 # Before the start the file and the plan may change; from `processing` on they never do.
@@ -61,8 +59,9 @@ async def replace_file(
     received = await receive_file(
         chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
     )
+    # As the first upload: which columns hold the required fields is the mapping step's question.
     check = precheck(
-        received.sample, whole_file=received.sample_is_whole_file, required=DEFAULT_REQUIRED
+        received.sample, whole_file=received.sample_is_whole_file, required=frozenset()
     )
     async with pool.acquire() as connection:
         updated = await wizard_repository.replace_file(
@@ -92,26 +91,38 @@ async def replace_file(
     return updated
 
 
+@dataclass(frozen=True)
+class LoadedPreview:
+    """The import's effective mapping, the account's fields, and the preview they give."""
+
+    rules: RowRules
+    preview: Preview
+
+
 async def load_preview(
-    record: asyncpg.Record, *, storage: Minio, bucket: str, first: int
-) -> Preview:
+    record: asyncpg.Record, *, pool: asyncpg.Pool, storage: Minio, bucket: str, first: int
+) -> LoadedPreview:
     """The first rows of an import's file and the estimate, from its first bytes only."""
     if record["encoding"] is None or record["delimiter"] is None:
         raise FileNotReadableError
     dialect = CsvDialect(encoding=record["encoding"], delimiter=record["delimiter"])
+    async with pool.acquire() as connection:
+        fields = await account_fields(connection, account_id=record["account_id"])
+        # The mapping the start would use: the user's choices over the automatic one.
+        mapping = await effective_mapping(
+            connection, storage=storage, bucket=bucket, record=record, fields=fields
+        )
+    rules = RowRules(mapping=mapping, fields=fields)
     head = await asyncio.to_thread(_read_head, storage, bucket, record["object_key"])
-
-    def mapping_for(header: Sequence[str]) -> HeaderMapping:
-        return effective_mapping(header, record)
-
-    return await asyncio.to_thread(
+    preview = await asyncio.to_thread(
         build_preview,
         head,
         file_size=record["size_bytes"],
         dialect=dialect,
-        mapping_for=mapping_for,
+        rules=rules,
         first=first,
     )
+    return LoadedPreview(rules=rules, preview=preview)
 
 
 def _read_head(storage: Minio, bucket: str, key: str) -> bytes:
@@ -148,8 +159,3 @@ async def chosen_plan(connection: asyncpg.Connection, record: asyncpg.Record) ->
         payment_method=record["payment_method"],
         charges_acknowledged_at=record["charges_acknowledged_at"],
     )
-
-
-def missing_fields(mapping: HeaderMapping) -> tuple[Field, ...]:
-    """Required fields no column holds."""
-    return missing_required(mapping, DEFAULT_REQUIRED)

@@ -5,7 +5,7 @@ upload (POST /v1/imports) -> [corrected file] -> preview -> [plan] -> review -> 
 """
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
@@ -19,6 +19,7 @@ from services.upload.auth import CreatesImports, ViewsImports
 from services.upload.file_intake import FileTooLargeError
 from services.upload.file_retention import ensure_files_kept
 from services.upload.imports import PlanChoice, PlanNotAcceptedError, choose_plan
+from services.upload.mapping_api import MappingView, mapping_view
 from services.upload.preview import Preview, PreviewRow
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
@@ -28,28 +29,19 @@ from services.upload.wizard import (
     NOT_STARTED,
     FileNotReadableError,
     ImportAlreadyStartedError,
+    LoadedPreview,
     chosen_plan,
     load_preview,
-    missing_fields,
     replace_file,
 )
 from shared.events import ImportStatus
 from shared.file_problems import FileProblem, Locale, render_problem
 from shared.rules.errors import render_error
-from shared.rules.fields import TEMPLATE_HEADERS, Field
-from shared.rules.headers import HeaderMapping, map_header
+from shared.rules.fields import Field
 
 router = APIRouter(prefix="/v1", tags=["wizard"])
 
 _TEXT: dict[str, dict[Locale, str]] = {
-    "ignored": {
-        "pt-BR": "ignorada: o cabeçalho não corresponde a nenhum campo do cadastro",
-        "en": "ignored: the header names no customer field",
-    },
-    "repeated": {
-        "pt-BR": "ignorada: outra coluna antes dela já preenche o campo «{field}»",
-        "en": "ignored: an earlier column already fills the field «{field}»",
-    },
     "irreversible": {
         "pt-BR": "Atenção: depois de iniciada, a importação não pode ser desfeita. Os clientes "
         "serão cadastrados{plan}.",
@@ -75,21 +67,11 @@ def _text(key: str, locale: Locale, **params: str) -> str:
     return _TEXT[key][locale].format(**params)
 
 
-class ColumnView(BaseModel):
-    """One column of the file and the field it fills, or why it is ignored."""
-
-    position: int
-    header: str
-    field: Field | None
-    field_label: str | None
-    ignored: bool
-    note: str | None
-
-
 class RowErrorView(BaseModel):
     """One problem of a previewed row, as the error file will state it."""
 
     field: Field | None
+    custom_field: str | None
     column: str | None
     code: str
     message: str
@@ -100,7 +82,7 @@ class PreviewRowView(BaseModel):
 
     line: int
     valid: bool
-    values: dict[str, str | None]
+    values: dict[str, Any]
     errors: list[RowErrorView]
 
 
@@ -119,8 +101,7 @@ class PreviewView(BaseModel):
     """Step 4 of the wizard: the first rows as they will be stored, and the estimate."""
 
     import_id: UUID
-    columns: list[ColumnView]
-    missing_required_fields: list[Field]
+    mapping: MappingView
     rows: list[PreviewRowView]
     estimate: Estimate
 
@@ -145,43 +126,13 @@ class ReviewView(BaseModel):
     customers_to_import: int
     customers_exact: bool
     estimated_valid_customers: int
-    columns: list[ColumnView]
-    missing_required_fields: list[Field]
+    mapping: MappingView
     plan: ReviewPlan | None
     start_date: date | None
     payment_method: str | None
     cannot_be_undone: bool = True
     warning: str
     start: str
-
-
-def column_views(
-    header: tuple[str, ...], mapping: HeaderMapping, locale: Locale
-) -> list[ColumnView]:
-    """Each header cell with its field; an unmapped or repeated column is said to be ignored."""
-    views: list[ColumnView] = []
-    for index, cell in enumerate(header):
-        text = cell.strip()
-        field = mapping.columns.get(index)
-        if field is None and not text:
-            continue  # a trailing separator, not a column
-        note = None
-        if field is None:
-            note = _text("ignored", locale)
-            twin = map_header([text]).columns.get(0) if text in mapping.duplicates else None
-            if twin is not None:
-                note = _text("repeated", locale, field=TEMPLATE_HEADERS.get(twin, twin.value))
-        views.append(
-            ColumnView(
-                position=index + 1,
-                header=text,
-                field=field,
-                field_label=TEMPLATE_HEADERS.get(field, field.value) if field else None,
-                ignored=field is None,
-                note=note,
-            )
-        )
-    return views
 
 
 def _row_view(row: PreviewRow, locale: Locale) -> PreviewRowView:
@@ -192,6 +143,7 @@ def _row_view(row: PreviewRow, locale: Locale) -> PreviewRowView:
         errors=[
             RowErrorView(
                 field=error.field,
+                custom_field=error.custom_field,
                 column=error.column,
                 code=error.code,
                 message=render_error(error, locale),
@@ -222,12 +174,16 @@ async def _import_of(request: Request, import_id: UUID, account_id: UUID) -> asy
 
 async def _preview_of(
     request: Request, record: asyncpg.Record, locale: Locale, first: int
-) -> Preview:
+) -> LoadedPreview:
     ensure_files_kept(record, locale)
     runtime = runtime_of(request)
     try:
         return await load_preview(
-            record, storage=runtime.storage, bucket=runtime.settings.storage.bucket, first=first
+            record,
+            pool=runtime.pool,
+            storage=runtime.storage,
+            bucket=runtime.settings.storage.bucket,
+            first=first,
         )
     except FileNotReadableError as error:
         view = import_view(record, locale)
@@ -309,17 +265,17 @@ async def preview(
     accept_language: LanguageHeader = None,
 ) -> PreviewView:
     """The first rows as they will be stored (cleaned values per field) with their problems,
-    each column's field (or why it is ignored), and an estimate of how many rows pass, from a
-    sample of the file's first rows. Nothing is imported."""
+    the mapping they are read with (the mapping step's, ignored columns said so), and an
+    estimate of how many rows pass, from a sample of the file's first rows. Nothing is
+    imported."""
     locale = locale_of(accept_language)
     record = await _import_of(request, import_id, caller.account_id)
-    found = await _preview_of(request, record, locale, rows)
+    loaded = await _preview_of(request, record, locale, rows)
     return PreviewView(
         import_id=import_id,
-        columns=column_views(found.header, found.mapping, locale),
-        missing_required_fields=list(missing_fields(found.mapping)),
-        rows=[_row_view(row, locale) for row in found.rows],
-        estimate=_estimate(found, locale),
+        mapping=mapping_view(import_id, loaded.rules.mapping, loaded.rules.fields, locale),
+        rows=[_row_view(row, locale) for row in loaded.preview.rows],
+        estimate=_estimate(loaded.preview, locale),
     )
 
 
@@ -374,11 +330,14 @@ async def review(
     accept_language: LanguageHeader = None,
 ) -> ReviewView:
     """Step 6: what starting will do. File name, number of customers to import, the mapping
-    (ignored columns said so), the plan with its start date and payment method, and the
-    warning that starting cannot be undone. Start with POST /v1/imports/{id}/start."""
+    (ignored columns and missing required fields said so), the plan with its start date and
+    payment method, and the warning that starting cannot be undone. Start with
+    POST /v1/imports/{id}/start."""
     locale = locale_of(accept_language)
     record = await _import_of(request, import_id, caller.account_id)
-    found = await _preview_of(request, record, locale, first=0)
+    loaded = await _preview_of(request, record, locale, first=0)
+    found = loaded.preview
+    mapping = mapping_view(import_id, loaded.rules.mapping, loaded.rules.fields, locale)
     async with runtime_of(request).pool.acquire() as connection:
         plan = await chosen_plan(connection, record)
     plan_text = (
@@ -386,17 +345,15 @@ async def review(
         if plan
         else ""
     )
-    missing = list(missing_fields(found.mapping))
     return ReviewView(
         import_id=import_id,
         file_name=record["file_name"],
         status=ImportStatus(record["status"]),
-        ready_to_start=record["status"] == ImportStatus.UPLOADED and not missing,
+        ready_to_start=record["status"] == ImportStatus.UPLOADED and mapping.ready,
         customers_to_import=found.estimated_rows,
         customers_exact=found.exact,
         estimated_valid_customers=found.estimated_valid_rows,
-        columns=column_views(found.header, found.mapping, locale),
-        missing_required_fields=missing,
+        mapping=mapping,
         plan=ReviewPlan(
             plan_id=plan.plan_id,
             name=plan.name,

@@ -1,14 +1,102 @@
 """Turn a file's records into batches of valid rows and rejected rows (pure, synchronous)."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.events import OutcomeKind, RowOutcome, ValidRow
+from shared.events import FileAccepted, OutcomeKind, RowOutcome, ValidRow
 from shared.file_problems import FileProblem, FileProblemError
+from shared.rules.custom_fields import CustomFieldDefinition, with_custom_values
 from shared.rules.errors import ErrorCode, RowError
 from shared.rules.fields import TEMPLATE_HEADERS, Field
 from shared.rules.headers import HeaderMapping, map_header, missing_required
 from shared.rules.validate import validate_row
+
+_FIELDS = {item.value: item for item in Field}
+
+
+@dataclass(frozen=True)
+class ImportRules:
+    """What the import asks of its rows: required fields, the user's mapping, custom fields."""
+
+    required: frozenset[Field]
+    # The user's mapping (column index -> field value or custom key); None: read the header.
+    mapping: Mapping[int, str] | None = None
+    custom_fields: Sequence[CustomFieldDefinition] = ()
+
+    @classmethod
+    def of(cls, event: FileAccepted) -> "ImportRules":
+        """The rules the import was started with."""
+        return cls(
+            required=frozenset(event.required_fields),
+            mapping=event.mapping,
+            custom_fields=event.custom_fields,
+        )
+
+
+@dataclass(frozen=True)
+class Header:
+    """The file's first record: which column holds which field, as the user named it."""
+
+    mapping: HeaderMapping
+    # The user's name of each mapped field's column.
+    columns: dict[Field, str]
+    width: int
+    # Column index -> custom key, and custom key -> the header text, for the mapped ones.
+    custom_columns: dict[int, str] = field(default_factory=dict)
+    custom_headers: dict[str, str] = field(default_factory=dict)
+
+
+def read_header(cells: list[str], rules: ImportRules) -> tuple[Header, list[FileProblem]]:
+    """Map the header; a required field without a column is a problem of the whole file."""
+    custom_columns: dict[int, str] = {}
+    if rules.mapping is None:
+        mapping = map_header(cells)
+    else:
+        mapping = _chosen(cells, rules.mapping, rules.custom_fields, custom_columns)
+    header = Header(
+        mapping=mapping,
+        columns={mapped: cells[index].strip() for index, mapped in mapping.columns.items()},
+        width=len(cells),
+        custom_columns=custom_columns,
+        custom_headers={key: cells[index].strip() for index, key in custom_columns.items()},
+    )
+    missing = [
+        f"«{TEMPLATE_HEADERS.get(item, item.value)}»"
+        for item in missing_required(mapping, rules.required)
+    ]
+    missing += [
+        f"«{definition.label}»"
+        for definition in rules.custom_fields
+        if definition.required and definition.key not in header.custom_headers
+    ]
+    if not missing:
+        return header, []
+    names = ", ".join(missing)
+    return header, [FileProblem(code="file.missing_columns", line=1, params={"columns": names})]
+
+
+def _chosen(
+    cells: list[str],
+    chosen: Mapping[int, str],
+    custom_fields: Sequence[CustomFieldDefinition],
+    custom_columns: dict[int, str],
+) -> HeaderMapping:
+    """The header mapping the user chose; its custom columns go to `custom_columns`."""
+    keys = {definition.key for definition in custom_fields}
+    columns: dict[int, Field] = {}
+    for index, target in chosen.items():
+        if index >= len(cells):
+            continue
+        if target in _FIELDS:
+            columns[index] = _FIELDS[target]
+        elif target in keys:
+            custom_columns[index] = target
+    return HeaderMapping(columns=columns, ignored=(), duplicates=())
+
+
+def is_blank(cells: list[str]) -> bool:
+    """A line with nothing in it: not a customer, though it keeps its row number."""
+    return not any(cell.strip() for cell in cells)
 
 
 @dataclass
@@ -27,31 +115,26 @@ class RowBatch:
 
 
 @dataclass
-class FileValidation:
-    """Reads a whole file's records: the header, then batches; totals once exhausted."""
+class RangeValidation:
+    """Validates data records (a range of the file, header excluded) in batches."""
 
     records: Iterable[tuple[int, list[str]]]
-    required: frozenset[Field]
+    header: Header
+    rules: ImportRules
     batch_size: int
-    columns: dict[Field, str] = field(default_factory=dict)
     total_rows: int = 0
-    header_width: int = 0
     problems: list[FileProblem] = field(default_factory=list)
 
     def batches(self) -> Iterator[RowBatch]:
         """Yield full batches; a file problem ends the iteration and is kept in `problems`."""
-        records = iter(self.records)
         try:
-            mapping = self._read_header(records)
-            if mapping is None:
-                return
             batch: RowBatch | None = None
-            for row_no, cells in records:
-                if not any(cell.strip() for cell in cells):
-                    continue  # a blank line is not a customer
+            for row_no, cells in self.records:
+                if is_blank(cells):
+                    continue
                 if batch is None:
                     batch = RowBatch(first_row_no=row_no)
-                self._add_row(batch, mapping, row_no, cells)
+                self._add_row(batch, row_no, cells)
                 if batch.rows_seen == self.batch_size:
                     yield self._counted(batch)
                     batch = None
@@ -60,45 +143,29 @@ class FileValidation:
         except FileProblemError as error:
             # Rows already yielded keep their outcomes; the rest of the file is unreadable.
             self.problems.append(error.problem)
-        if not self.problems and self.total_rows == 0:
-            self.problems.append(FileProblem(code="file.header_only", line=1))
 
-    def _read_header(self, records: Iterator[tuple[int, list[str]]]) -> HeaderMapping | None:
-        first = next(records, None)
-        if first is None:
-            self.problems.append(FileProblem(code="file.empty"))
-            return None
-        _, header = first
-        mapping = map_header(header)
-        self.columns = {mapped: header[index].strip() for index, mapped in mapping.columns.items()}
-        missing = missing_required(mapping, self.required)
-        if missing:
-            names = ", ".join(f"«{TEMPLATE_HEADERS.get(item, item.value)}»" for item in missing)
-            self.problems.append(
-                FileProblem(code="file.missing_columns", line=1, params={"columns": names})
-            )
-            return None
-        self.header_width = len(header)
-        return mapping
-
-    def _add_row(
-        self, batch: RowBatch, mapping: HeaderMapping, row_no: int, cells: list[str]
-    ) -> None:
+    def _add_row(self, batch: RowBatch, row_no: int, cells: list[str]) -> None:
         batch.last_row_no = row_no
         values = {
             mapped: cells[index] if index < len(cells) else ""
-            for index, mapped in mapping.columns.items()
+            for index, mapped in self.header.mapping.columns.items()
         }
-        result = validate_row(values, required=self.required)
+        result = validate_row(values, required=self.rules.required)
+        if self.header.custom_columns:
+            custom = {
+                key: cells[index] if index < len(cells) else ""
+                for index, key in self.header.custom_columns.items()
+            }
+            result = with_custom_values(result, custom, self.rules.custom_fields)
         errors = [self._named(error) for error in result.errors]
-        extra = [cell for cell in cells[self.header_width :] if cell.strip()]
+        extra = [cell for cell in cells[self.header.width :] if cell.strip()]
         if extra:
             # More filled cells than header columns: a delimiter inside an unquoted cell.
             errors.append(
                 RowError(
                     field=None,
                     code=ErrorCode.ROW_TOO_MANY_CELLS,
-                    params={"cells": str(len(cells)), "columns": str(self.header_width)},
+                    params={"cells": str(len(cells)), "columns": str(self.header.width)},
                 )
             )
         if errors or result.record is None:
@@ -110,8 +177,11 @@ class FileValidation:
 
     def _named(self, error: RowError) -> RowError:
         """The error naming the column as the user's header does."""
-        if error.field is not None and error.field in self.columns:
-            return error.model_copy(update={"column": self.columns[error.field]})
+        if error.field is not None and error.field in self.header.columns:
+            return error.model_copy(update={"column": self.header.columns[error.field]})
+        if error.custom_field is not None and error.custom_field in self.header.custom_headers:
+            column = self.header.custom_headers[error.custom_field]
+            return error.model_copy(update={"column": column})
         return error
 
     def _counted(self, batch: RowBatch) -> RowBatch:

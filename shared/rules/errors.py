@@ -39,6 +39,16 @@ class ErrorCode(StrEnum):
     PHONE_EXTENSION_INVALID = "phone_extension.invalid"
     POSTAL_CODE_INVALID = "postal_code.invalid"
     STATE_INVALID = "state.invalid"
+    # Custom registration fields of the account, judged by their type.
+    CUSTOM_NUMBER_INVALID = "custom_number.invalid"
+    CUSTOM_NUMBER_AMBIGUOUS = "custom_number.ambiguous"
+    CUSTOM_NUMBER_TOO_LONG = "custom_number.too_long"
+    CUSTOM_DATE_INVALID = "custom_date.invalid"
+    CUSTOM_DATE_NOT_A_DAY = "custom_date.not_a_day"
+    CUSTOM_DATE_TWO_DIGIT_YEAR = "custom_date.two_digit_year"
+    CUSTOM_DATE_SERIAL_NUMBER = "custom_date.serial_number"
+    CUSTOM_BOOLEAN_INVALID = "custom_boolean.invalid"
+    CUSTOM_OPTION_INVALID = "custom_option.invalid"
     # Decided for the whole row by the validator, from the file's shape.
     ROW_TOO_MANY_CELLS = "row.too_many_cells"
     # Decided by the customer writer, against what the account already has.
@@ -51,12 +61,16 @@ class ErrorCode(StrEnum):
 
 
 class RowError(BaseModel):
-    """One problem found in one row; `column` is the user's header text, set by the caller."""
+    """One problem found in one row; `column` is the user's header text, set by the caller.
+
+    A problem of a custom registration field has no `field`: `custom_field` holds its key.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     field: Field | None
     column: str | None = None
+    custom_field: str | None = None
     code: str
     params: dict[str, str] = {}
 
@@ -267,6 +281,86 @@ MESSAGES: Mapping[str, Mapping[Locale, str]] = {
             "state «{value}» not recognised. Use the two-letter UF (for example SP) or the "
             "state's name."
         ),
+    },
+    ErrorCode.CUSTOM_NUMBER_INVALID: {
+        "pt-BR": (
+            "«{value}» não é um número. Escreva só o número, com vírgula nos decimais, por "
+            "exemplo 1234,56 ou 1.234,56."
+        ),
+        "en": (
+            "«{value}» is not a number. Write the number alone, for example 1234.56 or 1,234.56."
+        ),
+    },
+    ErrorCode.CUSTOM_NUMBER_AMBIGUOUS: {
+        "pt-BR": (
+            "o número «{value}» é ambíguo: pode ser {thousands} (com ponto de milhar) ou "
+            "{decimal_pt} (com decimais). Escreva {thousands} se for milhar, ou {decimal_pt_fixed} "
+            "se tiver decimais."
+        ),
+        "en": (
+            "the number «{value}» is ambiguous: it may be {thousands} (with a thousands "
+            "separator) or {decimal_en} (with decimals). Write {thousands} for thousands, or "
+            "{decimal_en_fixed} for decimals (Brazilian style: {decimal_pt_fixed}, "
+            "not {decimal_pt})."
+        ),
+    },
+    ErrorCode.CUSTOM_NUMBER_TOO_LONG: {
+        "pt-BR": (
+            "o número «{value}» tem mais de {max} dígitos e não pode ser guardado com exatidão. "
+            "Se é um código, peça que o campo seja do tipo texto."
+        ),
+        "en": (
+            "the number «{value}» has more than {max} digits and cannot be kept exactly. If it "
+            "is a code, ask for the field to be of type text."
+        ),
+    },
+    ErrorCode.CUSTOM_DATE_INVALID: {
+        "pt-BR": (
+            "data «{value}» não reconhecida. Escreva dia/mês/ano com 4 dígitos no ano, por "
+            "exemplo 31/01/2026, ou 2026-01-31."
+        ),
+        "en": (
+            "date «{value}» not recognised. Write day/month/year with a 4-digit year, for "
+            "example 31/01/2026, or 2026-01-31."
+        ),
+    },
+    ErrorCode.CUSTOM_DATE_NOT_A_DAY: {
+        "pt-BR": (
+            "a data «{value}» não existe no calendário. Escreva dia/mês/ano (o dia antes do "
+            "mês), por exemplo 31/01/2026."
+        ),
+        "en": (
+            "the date «{value}» does not exist in the calendar. Write day/month/year (the day "
+            "before the month), for example 31/01/2026."
+        ),
+    },
+    ErrorCode.CUSTOM_DATE_TWO_DIGIT_YEAR: {
+        "pt-BR": (
+            "a data «{value}» tem o ano com 2 dígitos, que pode ser de dois séculos. Escreva o "
+            "ano com 4 dígitos, por exemplo 31/01/2026."
+        ),
+        "en": (
+            "the date «{value}» has a 2-digit year, which may belong to two centuries. Write "
+            "the year with 4 digits, for example 31/01/2026."
+        ),
+    },
+    ErrorCode.CUSTOM_DATE_SERIAL_NUMBER: {
+        "pt-BR": (
+            "«{value}» é um número, não uma data: a planilha guardou a data como número (seria "
+            "{date}). Formate a coluna como Data ou Texto e escreva dia/mês/ano."
+        ),
+        "en": (
+            "«{value}» is a number, not a date: the spreadsheet stored the date as a number (it "
+            "would be {date}). Format the column as Date or Text and write day/month/year."
+        ),
+    },
+    ErrorCode.CUSTOM_BOOLEAN_INVALID: {
+        "pt-BR": "«{value}» não é sim nem não. Escreva sim ou não (também aceitos: s/n, x, 1/0).",
+        "en": "«{value}» is neither yes nor no. Write yes or no (also accepted: y/n, x, 1/0).",
+    },
+    ErrorCode.CUSTOM_OPTION_INVALID: {
+        "pt-BR": "«{value}» não é uma das opções. Escreva uma destas: {options}.",
+        "en": "«{value}» is not one of the options. Write one of: {options}.",
     },
     ErrorCode.ROW_TOO_MANY_CELLS: {
         "pt-BR": (

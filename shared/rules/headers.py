@@ -89,9 +89,13 @@ class HeaderMapping:
     duplicates: tuple[str, ...]
 
 
+def header_key(cell: str) -> str:
+    """How a header cell is compared: annotations, case, accents and punctuation left out."""
+    return fold_key(_ANNOTATION.sub("", cell)) or fold_key(cell)
+
+
 def _target(cell: str) -> Field | str | None:
-    key = fold_key(_ANNOTATION.sub("", cell)) or fold_key(cell)
-    return _KEYS.get(key)
+    return _KEYS.get(header_key(cell))
 
 
 def map_header(header: Sequence[str]) -> HeaderMapping:

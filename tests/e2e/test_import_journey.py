@@ -81,15 +81,17 @@ async def test_the_example_file_is_imported_with_an_exact_account(
 async def test_an_unusable_file_is_refused_with_a_clear_problem(
     product: Product, tmp_path: Path
 ) -> None:
+    # Columns the header does not name are the mapping step's business; a file without a
+    # single customer is unusable whatever its columns.
     bad = tmp_path / "contatos.csv"
-    bad.write_text("E-mail;Telefone\nana@x.com;11999999999\n", encoding="utf-8")
+    bad.write_text("Nome completo;E-mail;Telefone\n", encoding="utf-8")
     response = product.client().upload(bad)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["code"] == "import.rejected"
-    assert problem["problems"][0]["code"] == "file.missing_columns"
-    assert "Nome completo" in problem["problems"][0]["message"]
+    assert problem["problems"][0]["code"] == "file.header_only"
+    assert "linha 2" in problem["problems"][0]["message"]
 
 
 async def test_accounts_are_isolated(product: Product, tmp_path: Path) -> None:

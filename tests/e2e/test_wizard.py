@@ -59,7 +59,7 @@ async def test_the_wizard_from_template_to_details_for_a_windows_1252_semicolon_
     import_id = created["id"]
 
     preview = http.get(f"/v1/imports/{import_id}/preview", params={"rows": 3}).json()
-    assert [(c["header"], c["field"]) for c in preview["columns"]] == [
+    assert [(c["header"], c["field"]) for c in preview["mapping"]["columns"]] == [
         ("Razão Social", "full_name"),
         ("Endereço de e-mail", "email"),
         ("CNPJ/CPF", "document"),
@@ -85,7 +85,7 @@ async def test_the_wizard_from_template_to_details_for_a_windows_1252_semicolon_
     assert review["customers_to_import"] == 4
     assert review["ready_to_start"] is True
     assert review["plan"] is None
-    assert review["columns"][-1]["ignored"] is True
+    assert review["mapping"]["ignored"] == [{"column": 6, "header": "Apelido"}]
     assert "não pode ser desfeita" in review["warning"]
 
     started = client.start(import_id)
@@ -110,8 +110,8 @@ async def test_a_rejected_file_is_corrected_on_the_same_import_then_imported(
 ) -> None:
     token = product.owner_token()
     http, client = _http(product, token, "en"), ImportClient(product.services.api_url, token)
-    # The wrong delimiter throughout: the name column is not found, the file is rejected.
-    broken = b"Nome completo|E-mail\nAna|ana@exemplo.com.br\n"
+    # Saved before the rows were pasted in: only the header.
+    broken = b"Nome completo;E-mail\r\n"
 
     rejected = http.post("/v1/imports", params={"file_name": "clientes.csv"}, content=broken)
 
@@ -120,7 +120,7 @@ async def test_a_rejected_file_is_corrected_on_the_same_import_then_imported(
     problem = rejected.json()
     assert problem["code"] == "import.rejected"
     assert problem["problems"][0]["line"] == 1
-    assert "Required column not found" in problem["detail"]
+    assert "only the header" in problem["detail"]
     import_id = problem["import_id"]
     assert client.get(import_id)["status"] == "rejected"
     refused = http.post(f"/v1/imports/{import_id}/start")

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
+from minio import Minio
 
 from services.upload import repository
 from services.upload.access import NewAccount, create_account
@@ -21,9 +22,14 @@ from tests.integration.api_client import api_client
 
 
 @pytest.fixture
-async def client(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    """The routes that only need the pool (no upload body, no broker, no object store)."""
-    async with api_client(pool, imports_router, customers_router, access_router) as opened:
+async def client(
+    pool: asyncpg.Pool, storage: Minio, bucket: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The routes with the pool and the object store (starting reads the file's header); no
+    upload body, no broker."""
+    async with api_client(
+        pool, imports_router, customers_router, access_router, storage=storage, bucket=bucket
+    ) as opened:
         yield opened
 
 

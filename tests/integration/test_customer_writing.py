@@ -1,12 +1,16 @@
 """The writer against the real PostgreSQL: idempotent, earliest row wins, reasons for skips."""
 
+import asyncio
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
+from services.customer_writer.announcing import WriterPublishers, write_batches
 from services.customer_writer.writing import write_batch
 from shared.customer import CustomerRecord
-from shared.events import OutcomeKind, RowsValidated, ValidRow
+from shared.events import CustomerCreated, OutcomeKind, RowOutcomes, RowsValidated, ValidRow
 
 
 def batch(
@@ -110,3 +114,76 @@ async def test_accounts_do_not_see_each_others_customers(pool: asyncpg.Pool) -> 
             batch(account, import_id, (2, "Ana", "ana@x.com", "C1")), pool=pool
         )
         assert [o.kind for o in written.outcomes] == [OutcomeKind.CREATED]
+
+
+async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_created(
+    pool: asyncpg.Pool,
+) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    announced: list[tuple[str, object]] = []
+
+    async def customer_created(events: Sequence[CustomerCreated]) -> list[asyncio.Future[Any]]:
+        announced.append(("created", [event.row_no for event in events]))
+        return [_done()]
+
+    async def row_outcomes(event: RowOutcomes) -> asyncio.Future[Any]:
+        announced.append(("outcomes", [(o.row_no, o.kind) for o in event.outcomes]))
+        return _done()
+
+    # Row 4 repeats row 2's e-mail in the next batch: the batches are inserted one after the
+    # other although the first one's events are built while the second one is inserted.
+    batches = [
+        batch(account, import_id, (2, "Ana", "ana@x.com", None), (3, "Bia", "bia@x.com", None)),
+        batch(account, import_id, (4, "Ana B", "ana@x.com", None), (5, "Caio", None, "C5")),
+    ]
+    publishers = WriterPublishers(customer_created=customer_created, row_outcomes=row_outcomes)
+    await write_batches(batches, pool=pool, publish=publishers)
+
+    assert announced == [
+        ("created", [2, 3]),
+        ("outcomes", [(2, OutcomeKind.CREATED), (3, OutcomeKind.CREATED)]),
+        ("created", [5]),
+        ("outcomes", [(4, OutcomeKind.DUPLICATE), (5, OutcomeKind.CREATED)]),
+    ]
+    assert await count_customers(pool, account) == 3
+    # A redelivery of both batches announces the same events again and creates nothing.
+    announced.clear()
+    await write_batches(batches, pool=pool, publish=publishers)
+    assert [entry for entry in announced if entry[0] == "created"] == [
+        ("created", [2, 3]),
+        ("created", [5]),
+    ]
+    assert await count_customers(pool, account) == 3
+
+
+def _done() -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_result(None)
+    return future
+
+
+async def test_custom_values_are_stored_with_the_customer_once(pool: asyncpg.Pool) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    custom = {"nivel": "Ouro", "desde": "2020-01-05", "novidades": True, "limite": 1234.5}
+    rows = RowsValidated(
+        import_id=import_id,
+        account_id=account,
+        first_row_no=2,
+        last_row_no=3,
+        rows=(
+            ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", custom_fields=custom)),
+            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia")),
+        ),
+    )
+
+    await write_batch(rows, pool=pool)
+    await write_batch(rows, pool=pool)
+
+    stored = await pool.fetch(
+        "SELECT full_name, custom_fields FROM customers WHERE account_id = $1"
+        " ORDER BY source_row_no",
+        account,
+    )
+    assert [(r["full_name"], r["custom_fields"]) for r in stored] == [("Ana", custom), ("Bia", {})]

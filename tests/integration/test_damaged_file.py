@@ -7,14 +7,16 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from minio import Minio
 
 from services.aggregator.error_file import _encoded, error_file_lines
-from services.validator.row_validation import FileValidation
-from shared.csv_format import detect_dialect
+from services.validator.planning import FilePlan
+from services.validator.row_validation import ImportRules, RangeValidation, RowBatch
+from shared.csv_format import detect_dialect, scan_records
 from shared.rules.fields import Field
 from shared.rules.validate import DEFAULT_REQUIRED
-from shared.storage import stored_records
+from shared.storage import stored_bytes, stored_records
 
 # A free-form header (synonyms, English, abbreviations) in Windows-1252 with semicolons,
 # as Excel in Brazil saves it.
@@ -35,6 +37,7 @@ ROWS = [
     ";sem-nome@x.com;;;;;\r\n",  # 14 no name
 ]
 RAW = (HEADER + "".join(ROWS)).encode("cp1252")
+RULES = ImportRules(required=DEFAULT_REQUIRED)
 
 
 def records(storage: Minio, bucket: str, key: str) -> Iterator[tuple[int, list[str]]]:
@@ -43,18 +46,48 @@ def records(storage: Minio, bucket: str, key: str) -> Iterator[tuple[int, list[s
         yield from stored
 
 
-def test_damage_is_repaired_or_explained_row_by_row(storage: Minio, bucket: str) -> None:
+def validate_in_ranges(
+    storage: Minio, bucket: str, key: str, range_bytes: int
+) -> tuple[FilePlan, list[RowBatch]]:
+    """As the validator does it: plan the stored file, then read each range on its own."""
+    dialect = detect_dialect(RAW)
+    with stored_bytes(storage, bucket, key) as binary:
+        plan = FilePlan(scan_records(binary, dialect), RULES, range_bytes)
+        ranges = list(plan.ranges())
+    assert plan.header is not None
+    batches: list[RowBatch] = []
+    for cut in ranges:
+        with stored_records(
+            storage,
+            bucket,
+            key,
+            dialect,
+            start_byte=cut.start_byte,
+            end_byte=cut.end_byte,
+            first_record_no=cut.first_row_no,
+        ) as stored:
+            batches += RangeValidation(stored, plan.header, RULES, batch_size=5).batches()
+    return plan, batches
+
+
+# One range, and a range per few rows (ranged reads of the stored object, the multi-line cell
+# of row 12 and the Windows-1252 bytes included).
+@pytest.mark.parametrize("range_bytes", [16 * 1024 * 1024, 40])
+def test_damage_is_repaired_or_explained_row_by_row(
+    storage: Minio, bucket: str, range_bytes: int
+) -> None:
     key = f"tests/{uuid.uuid4()}/damaged.csv"
     storage.put_object(bucket, key, io.BytesIO(RAW), len(RAW))
     dialect = detect_dialect(RAW)
     assert (dialect.encoding, dialect.delimiter) == ("cp1252", ";")
 
-    validation = FileValidation(records(storage, bucket, key), DEFAULT_REQUIRED, batch_size=5)
-    batches = list(validation.batches())
+    plan, batches = validate_in_ranges(storage, bucket, key, range_bytes)
     valid = {row.row_no: row.customer for batch in batches for row in batch.valid}
     rejected = {o.row_no: o for batch in batches for o in batch.rejected}
 
-    assert validation.total_rows == len(ROWS)
+    assert plan.total_rows == len(ROWS)
+    assert plan.problems == []
+    assert sum(batch.rows_seen for batch in batches) == len(ROWS)
     assert sorted(rejected) == [5, 11, 13, 14]
     assert valid[2].full_name == "João da Silva"
     assert (valid[3].document, valid[3].document_kind) == ("01234567890", "cpf")
@@ -81,7 +114,8 @@ def test_damage_is_repaired_or_explained_row_by_row(storage: Minio, bucket: str)
     failures: list[tuple[int, list[dict[str, Any]]]] = [
         (n, [e.model_dump(mode="json") for e in rejected[n].errors]) for n in sorted(rejected)
     ]
-    columns = {Field(f): header for f, header in validation.columns.items()}
+    assert plan.header is not None
+    columns = {Field(f): header for f, header in plan.header.columns.items()}
     lines = error_file_lines(
         records(storage, bucket, key),
         lambda: failures.pop(0) if failures else None,

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from shared.consumer_lag import CONSUMER_LAG
 from stack import provision
 from stack.services import SERVICE_APPS
 
@@ -380,7 +381,11 @@ def test_manifest_file_validates(path: Path) -> None:
     docs = load_docs(path)
     assert docs, f"{path} is empty"
     for doc in docs:
-        validate(doc, str(path.relative_to(ROOT)))
+        if doc["apiVersion"].startswith("keda.sh/"):
+            # A custom resource: the Kubernetes schemas do not know it.
+            check_scaled_object(doc, str(path.relative_to(ROOT)))
+        else:
+            validate(doc, str(path.relative_to(ROOT)))
 
 
 def resolve_port(container: Doc, port: int | str) -> int:
@@ -552,3 +557,82 @@ def test_overlay_renders_and_validates(overlay: str) -> None:
     else:
         assert not tags & {"latest", "dev", ""}, tags
         assert not secrets, "prod reads its Secret from the cluster"
+
+
+# --- scaling on consumer lag (KEDA) ----------------------------------------------------------
+
+SCALE_ON_LAG = DEPLOY / "overlays" / "prod-scale-on-lag"
+# The consumer group each lag-scaled worker's subscriber joins (consumer_options' group_id).
+LAG_SCALED_GROUPS = {"validator": "validator", "customer-writer": "customer-writer"}
+# The fields of KEDA v2's ScaledObject this repository uses.
+_SCALED_OBJECT_SPEC = {
+    "scaleTargetRef", "minReplicaCount", "maxReplicaCount", "pollingInterval",
+    "cooldownPeriod", "triggers", "advanced",
+}  # fmt: skip
+
+
+def check_scaled_object(doc: Doc, origin: str) -> None:
+    """A KEDA ScaledObject of a worker: scales its Deployment within the partition count,
+    on the lag of the worker's own consumer group as the services export it."""
+    name = doc["metadata"]["name"]
+    where = f"{origin}: ScaledObject {name}"
+    assert doc["apiVersion"] == "keda.sh/v1alpha1", where
+    assert doc["kind"] == "ScaledObject", where
+    spec = doc["spec"]
+    assert set(spec) <= _SCALED_OBJECT_SPEC, f"{where}: unknown {set(spec) - _SCALED_OBJECT_SPEC}"
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+    partitions = int(
+        find(load_docs(DEPLOY / "overlays/prod/config.yaml"), "ConfigMap", CONFIG_MAP)["data"][
+            "KAFKA_PARTITIONS"
+        ]
+    )
+    assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= partitions, where
+    by_type = {trigger["type"]: trigger for trigger in spec["triggers"]}
+    lag = by_type["prometheus"]["metadata"]
+    assert set(lag) == {"serverAddress", "query", "threshold"}, where
+    assert urlsplit(lag["serverAddress"]).scheme in {"http", "https"}, where
+    assert float(lag["threshold"]) > 0, where
+    group = LAG_SCALED_GROUPS[name]
+    assert lag["query"] == f'sum({CONSUMER_LAG._name}{{group="{group}"}})', where
+    assert by_type["cpu"]["metadata"]["value"].isdigit(), where
+
+
+def test_lag_scaled_groups_are_the_workers_groups() -> None:
+    """The group names the ScaledObjects query are the ones the workers' subscribers join."""
+    for service, group in LAG_SCALED_GROUPS.items():
+        handlers = ROOT / package_of(service).replace(".", "/") / "handlers.py"
+        assert f'consumer_options(settings.kafka, group_id="{group}")' in handlers.read_text()
+
+
+def test_scale_on_lag_overlay_renders_prod_with_keda_instead_of_cpu_hpas() -> None:
+    """prod-scale-on-lag is prod, with KEDA owning the validator's and the writer's replicas."""
+    spec = kustomization(SCALE_ON_LAG)
+    assert spec["resources"][0] == "../prod"
+    scaled = load_docs(SCALE_ON_LAG / "scaled-objects.yaml")
+    assert {doc["metadata"]["name"] for doc in scaled} == set(LAG_SCALED_GROUPS)
+    docs = render(SCALE_ON_LAG)
+    if docs is None:
+        warnings.warn(
+            "no kustomize or kubectl on PATH: overlays checked statically only", stacklevel=1
+        )
+        return
+    namespace = spec["namespace"]
+    for doc in docs:
+        if doc["kind"] == "ScaledObject":
+            check_scaled_object(doc, "overlays/prod-scale-on-lag (rendered)")
+        else:
+            validate(doc, "overlays/prod-scale-on-lag (rendered)")
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") == namespace
+    assert {d["metadata"]["name"] for d in docs if d["kind"] == "ScaledObject"} == set(
+        LAG_SCALED_GROUPS
+    )
+    assert not [d for d in docs if d["kind"] == "HorizontalPodAutoscaler"], "two owners"
+    for name in LAG_SCALED_GROUPS:
+        assert "replicas" not in find(docs, "Deployment", name)["spec"]
+    # Prometheus finds every service's /metrics (the lag the triggers query comes from there).
+    for name, _ in pod_specs(docs):
+        if name != PROVISION:
+            template = find(docs, "Deployment", name)["spec"]["template"]["metadata"]
+            assert template["annotations"]["prometheus.io/scrape"] == "true"
+            assert template["annotations"]["prometheus.io/port"] == str(CONTAINER_PORT)

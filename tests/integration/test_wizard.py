@@ -82,17 +82,17 @@ async def test_a_rejected_import_takes_a_corrected_form_upload_then_previews_and
     rejected = await wizard.call(
         "POST",
         "/v1/imports?file_name=clientes.csv",
-        content=b"E-mail;Cidade\r\na@b.com;Recife\r\n",
+        # An .xlsx workbook sent instead of its CSV export.
+        content=b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
         headers={"Content-Type": "text/csv"},
     )
     assert rejected.status_code == 422
     import_id = rejected.json()["import_id"]
-    assert "Nome completo" in rejected.json()["detail"]
+    assert "CSV UTF-8" in rejected.json()["detail"]
     first_key = await _object_key(pool, import_id)
     refused = await wizard.call("GET", f"/v1/imports/{import_id}/review")
-    assert refused.status_code == 200
-    assert refused.json()["ready_to_start"] is False
-    assert refused.json()["missing_required_fields"] == ["full_name"]
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "import.rejected"
 
     corrected = await wizard.call(
         "PUT",
@@ -117,12 +117,13 @@ async def test_a_rejected_import_takes_a_corrected_form_upload_then_previews_and
     preview = await wizard.call("GET", f"/v1/imports/{import_id}/preview?rows=5")
     assert preview.status_code == 200, preview.text
     shown = preview.json()
-    assert [(c["header"], c["field"], c["ignored"]) for c in shown["columns"]] == [
-        ("Nome do cliente", "full_name", False),
-        ("E-mail", "email", False),
-        ("Cidade", "city", False),
-        ("Apelido", None, True),
+    assert [(c["header"], c["field"]) for c in shown["mapping"]["columns"]] == [
+        ("Nome do cliente", "full_name"),
+        ("E-mail", "email"),
+        ("Cidade", "city"),
+        ("Apelido", None),
     ]
+    assert shown["mapping"]["ignored"] == [{"column": 3, "header": "Apelido"}]
     good, bad = shown["rows"]
     assert good["valid"] is True
     assert good["values"]["email"] == "jose@exemplo.com.br"
@@ -165,7 +166,8 @@ async def test_a_rejected_import_takes_a_corrected_form_upload_then_previews_and
     assert review["cannot_be_undone"] is True
     assert "não pode ser desfeita" in review["warning"]
     assert "Clube do Café" in review["warning"]
-    assert [c["note"] is not None for c in review["columns"]] == [False, False, False, True]
+    assert review["mapping"]["ready"] is True
+    assert any("Apelido" in note for note in review["mapping"]["notes"])
 
     async with pool.acquire() as connection:
         await connection.execute(

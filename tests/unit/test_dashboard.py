@@ -7,7 +7,9 @@ from pathlib import Path
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY, CollectorRegistry
 
-import shared.metrics  # noqa: F401  (registers the domain metrics)
+# Registered on import: the domain metrics, and the lag and wait metrics every worker exports.
+import shared.consumer_lag
+import shared.metrics  # noqa: F401
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "customer-import.json"
 _SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
@@ -40,5 +42,17 @@ def test_every_metric_the_dashboard_queries_is_exported() -> None:
 
 def test_the_dashboard_shows_what_operators_asked_for() -> None:
     titles = " | ".join(p["title"] for p in json.loads(DASHBOARD.read_text())["panels"])
-    for subject in ("in flight", "per second", "Failures by reason", "latency", "lag"):
+    for subject in ("in flight", "per second", "Failures by reason", "latency", "Consumer lag"):
         assert subject in titles
+
+
+def test_the_dashboard_shows_consumer_lag_per_group_and_partition() -> None:
+    panels = json.loads(DASHBOARD.read_text())["panels"]
+    lag_expressions = [
+        target["expr"]
+        for panel in panels
+        for target in panel["targets"]
+        if "customer_import_consumer_lag" in target["expr"]
+    ]
+    assert any("by (group, topic)" in expr for expr in lag_expressions)
+    assert any("partition" in expr for expr in lag_expressions)

@@ -93,3 +93,17 @@ async def test_a_dead_letter_that_fails_again_is_not_dead_lettered_again() -> No
     async with TestKafkaBroker(broker) as test_broker:
         await test_broker.publish(Ping(n=2), "dead")
     assert dead == []
+
+
+async def test_each_record_of_a_failing_batch_becomes_its_own_dead_letter() -> None:
+    dead: list[tuple[bytes, dict[str, str]]] = []
+    broker = broker_with_policy(dead)
+
+    @broker.subscriber("in", batch=True)
+    async def handle(messages: list[Ping]) -> None:
+        raise ConnectionError("still down")
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish_batch(Ping(n=1), Ping(n=2), topic="in")
+    assert [body for body, _ in dead] == [b'{"n":1}', b'{"n":2}']
+    assert {headers["x-attempts"] for _, headers in dead} == {"3"}

@@ -1,11 +1,12 @@
 import io
 import json
 import logging
+from types import SimpleNamespace
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from shared.logs import ImportContext, JsonFormatter, mask_personal_data
+from shared.logs import ImportContext, JsonFormatter, import_of_records, mask_personal_data
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,16 @@ async def test_every_line_of_a_consumed_message_carries_its_import() -> None:
     assert line["import_id"] == "imp-1"
     assert line["service"] == "test"
     assert "ana@x.com" not in line["message"]
+
+
+def record(body: bytes) -> SimpleNamespace:
+    return SimpleNamespace(value=body, topic="t", partition=0, offset=1)
+
+
+def test_a_batch_of_one_import_names_it_and_a_mixed_batch_names_none() -> None:
+    one = (record(b'{"import_id": "imp-1"}'), record(b'{"import_id": "imp-1", "row_no": 3}'))
+    mixed = (record(b'{"import_id": "imp-1"}'), record(b'{"import_id": "imp-2"}'))
+    assert import_of_records(record(b'{"import_id": "imp-1"}')) == "imp-1"
+    assert import_of_records(one) == "imp-1"
+    assert import_of_records(mixed) is None
+    assert import_of_records(record(b"not json")) is None

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.upload.column_mapping import effective_mapping
-from services.upload.preview import Preview, build_preview
+from services.upload.account_fields import AccountFields
+from services.upload.column_mapping import map_columns
+from services.upload.preview import Preview, RowRules, build_preview
 from services.upload.problems import ApiProblemError
 from services.upload.template import TemplateDelimiter, template_csv, template_file_name
 from services.upload.upload_body import _FilePart
-from services.upload.wizard_api import column_views
 from shared.csv_format import CsvDialect, describe_detection, detect_dialect
 from shared.import_progress import rows_per_second
+from shared.rules.custom_fields import CustomFieldDefinition
 from shared.rules.fields import TEMPLATE_FIELDS, TEMPLATE_HEADERS, Field
 from shared.rules.headers import map_header
 
@@ -68,15 +69,28 @@ def test_detection_of_an_ascii_file_says_both_encodings_read_it() -> None:
     assert report.delimiter.confidence == 1.0
 
 
+NAME_ONLY = AccountFields(required=frozenset({Field.FULL_NAME}), custom_fields=())
+
+
 def _preview(
-    content: bytes, *, first: int = 10, size: int | None = None, sample: int = 2000
+    content: bytes,
+    *,
+    first: int = 10,
+    size: int | None = None,
+    sample: int = 2000,
+    fields: AccountFields = NAME_ONLY,
+    choices: dict[int, str | None] | None = None,
 ) -> Preview:
     dialect = detect_dialect(content)
+    header = next(
+        csv.reader(io.StringIO(content.decode(dialect.encoding)), delimiter=dialect.delimiter)
+    )
+    mapping = map_columns(header, fields=fields, choices=choices)
     return build_preview(
         content,
         file_size=size if size is not None else len(content),
         dialect=dialect,
-        mapping_for=lambda header: effective_mapping(header, {}),
+        rules=RowRules(mapping=mapping, fields=fields),
         first=first,
         sample_rows=sample,
     )
@@ -131,22 +145,25 @@ def test_a_row_with_too_many_cells_is_a_row_problem() -> None:
     assert preview.sample_valid == 0
 
 
-def test_columns_say_which_field_and_which_are_ignored() -> None:
-    header = ("Nome", "Apelido", "E-mail", "Email", "")
-    views = column_views(header, map_header(header), "pt-BR")
+def test_preview_reads_rows_with_the_users_mapping_and_custom_fields() -> None:
+    fields = AccountFields(
+        required=frozenset({Field.FULL_NAME, Field.EMAIL}),
+        custom_fields=(
+            CustomFieldDefinition(key="plano_antigo", label="Plano antigo", type="text"),
+        ),
+    )
+    content = b"Cliente;Contato;Plano anterior\nAna;ana@x.com;Ouro\nBia;;Prata\n"
 
-    assert [(v.position, v.header, v.field, v.ignored) for v in views] == [
-        (1, "Nome", Field.FULL_NAME, False),
-        (2, "Apelido", None, True),
-        (3, "E-mail", Field.EMAIL, False),
-        (4, "Email", None, True),
-    ]
-    assert views[1].note is not None
-    assert "ignorada" in views[1].note
-    assert views[3].note is not None
-    assert "«E-mail»" in views[3].note
-    english = column_views(header, map_header(header), "en")
-    assert english[1].note == "ignored: the header names no customer field"
+    preview = _preview(
+        content, fields=fields, choices={0: "full_name", 1: "email", 2: "plano_antigo"}
+    )
+
+    ana, bia = preview.rows
+    assert ana.errors == ()
+    assert ana.values["email"] == "ana@x.com"
+    assert ana.values["custom_fields"] == {"plano_antigo": "Ouro"}
+    assert bia.values == {"full_name": "Bia", "email": None, "plano_antigo": "Prata"}
+    assert [(e.field, e.column) for e in bia.errors] == [(Field.EMAIL, "Contato")]
 
 
 async def _body(*chunks: bytes) -> AsyncIterator[bytes]:
@@ -219,7 +236,7 @@ def test_the_csv_dialect_of_a_preview_is_the_imports_own() -> None:
         content,
         file_size=len(content),
         dialect=CsvDialect(encoding="cp1252", delimiter=";"),
-        mapping_for=map_header,
+        rules=RowRules(mapping=map_columns(["Nome", "Cidade"], fields=NAME_ONLY), fields=NAME_ONLY),
         first=1,
     )
     assert preview.rows[0].values["city"] == "São Paulo"

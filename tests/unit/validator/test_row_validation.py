@@ -1,12 +1,36 @@
-from services.validator.row_validation import FileValidation
+from collections.abc import Iterable
+
+from services.validator.row_validation import (
+    ImportRules,
+    RangeValidation,
+    RowBatch,
+    read_header,
+)
 from shared.events import OutcomeKind
+from shared.rules.custom_fields import CustomFieldDefinition, CustomFieldType
+from shared.rules.errors import ErrorCode
 from shared.rules.fields import Field
 
 REQUIRED = frozenset({Field.FULL_NAME})
+RULES = ImportRules(required=REQUIRED)
 
 
 def numbered(*rows: list[str]) -> list[tuple[int, list[str]]]:
     return [(index, cells) for index, cells in enumerate(rows, start=1)]
+
+
+def validate(
+    records: Iterable[tuple[int, list[str]]], batch_size: int, rules: ImportRules = RULES
+) -> RangeValidation:
+    """The header (first record) read, then a validation of the data records."""
+    header_record, *data = records
+    header, problems = read_header(header_record[1], rules)
+    assert problems == []
+    return RangeValidation(data, header, rules, batch_size)
+
+
+def batches_of(records: Iterable[tuple[int, list[str]]]) -> list[RowBatch]:
+    return list(validate(records, batch_size=10).batches())
 
 
 def test_rows_are_split_into_valid_and_rejected_in_batches() -> None:
@@ -16,7 +40,7 @@ def test_rows_are_split_into_valid_and_rejected_in_batches() -> None:
         ["", "sem-nome@exemplo.com"],
         ["Bia", "bia@exemplo.com"],
     )
-    validation = FileValidation(records, REQUIRED, batch_size=2)
+    validation = validate(records, batch_size=2)
     batches = list(validation.batches())
     assert [(b.first_row_no, b.last_row_no, b.rows_seen) for b in batches] == [(2, 3, 2), (4, 4, 1)]
     assert [row.row_no for row in batches[0].valid] == [2]
@@ -30,7 +54,7 @@ def test_rows_are_split_into_valid_and_rejected_in_batches() -> None:
 
 def test_blank_lines_are_not_customers_but_keep_the_numbering() -> None:
     records = numbered(["Nome"], ["Ana"], [], ["", ""], ["Bia"])
-    validation = FileValidation(records, REQUIRED, batch_size=10)
+    validation = validate(records, batch_size=10)
     (batch,) = list(validation.batches())
     assert [row.row_no for row in batch.valid] == [2, 5]
     assert validation.total_rows == 2
@@ -38,31 +62,72 @@ def test_blank_lines_are_not_customers_but_keep_the_numbering() -> None:
 
 def test_a_row_with_more_filled_cells_than_the_header_is_rejected() -> None:
     records = numbered(["Nome", "Cidade"], ["Ana", "Rua X", "10"], ["Bia", "Recife", ""])
-    (batch,) = list(FileValidation(records, REQUIRED, batch_size=10).batches())
+    (batch,) = batches_of(records)
     assert [row.row_no for row in batch.valid] == [3]
     assert batch.rejected[0].errors[0].code == "row.too_many_cells"
 
 
 def test_a_short_row_reads_its_missing_cells_as_blank() -> None:
     records = numbered(["Nome", "E-mail", "Cidade"], ["Ana"])
-    (batch,) = list(FileValidation(records, REQUIRED, batch_size=10).batches())
+    (batch,) = batches_of(records)
     assert batch.valid[0].customer.email is None
 
 
-def test_a_header_without_the_required_column_makes_the_file_unusable() -> None:
-    validation = FileValidation(numbered(["E-mail"], ["a@x.com"]), REQUIRED, batch_size=10)
-    assert list(validation.batches()) == []
-    assert [problem.code for problem in validation.problems] == ["file.missing_columns"]
-    assert validation.total_rows == 0
+def test_a_header_without_the_required_column_is_a_problem_of_the_file() -> None:
+    header, problems = read_header(["E-mail", "Cidade"], RULES)
+    assert [problem.code for problem in problems] == ["file.missing_columns"]
+    assert problems[0].params == {"columns": "«Nome completo»"}
+    assert header.columns == {Field.EMAIL: "E-mail", Field.CITY: "Cidade"}
 
 
-def test_a_header_only_file_is_reported() -> None:
-    validation = FileValidation(numbered(["Nome"], [""]), REQUIRED, batch_size=10)
-    assert list(validation.batches()) == []
-    assert [problem.code for problem in validation.problems] == ["file.header_only"]
+# --- a mapping chosen by the user, custom fields ----------------------------------------------
+
+LOYALTY = CustomFieldDefinition(
+    key="nivel", label="Nível", type=CustomFieldType.ONE_OF, options=("Prata", "Ouro")
+)
+SINCE = CustomFieldDefinition(
+    key="cliente_desde", label="Cliente desde", type=CustomFieldType.DATE, required=True
+)
 
 
-def test_an_empty_file_is_reported() -> None:
-    validation = FileValidation([], REQUIRED, batch_size=10)
-    assert list(validation.batches()) == []
-    assert [problem.code for problem in validation.problems] == ["file.empty"]
+def test_a_chosen_mapping_reads_columns_no_synonym_would_recognise() -> None:
+    records = numbered(
+        ["Cliente", "Correio", "Categoria", "Desde", "Lixo"],
+        ["Ana", "ana@exemplo.com", "ouro", "05/01/2020", "qualquer"],
+        ["Bia", "", "Diamante", "31/02/2020", ""],
+    )
+    rules = ImportRules(
+        required=frozenset({Field.FULL_NAME, Field.EMAIL}),
+        mapping={0: "full_name", 1: "email", 2: "nivel", 3: "cliente_desde"},
+        custom_fields=(LOYALTY, SINCE),
+    )
+    validation = validate(records, batch_size=10, rules=rules)
+    (batch,) = list(validation.batches())
+    assert validation.problems == []
+    (valid,) = batch.valid
+    assert valid.customer.full_name == "Ana"
+    assert valid.customer.email == "ana@exemplo.com"
+    assert valid.customer.custom_fields == {"nivel": "Ouro", "cliente_desde": "2020-01-05"}
+    (rejected,) = batch.rejected
+    assert [(e.field, e.custom_field, e.code, e.column) for e in rejected.errors] == [
+        (Field.EMAIL, None, ErrorCode.VALUE_REQUIRED, "Correio"),
+        (None, "nivel", ErrorCode.CUSTOM_OPTION_INVALID, "Categoria"),
+        (None, "cliente_desde", ErrorCode.CUSTOM_DATE_NOT_A_DAY, "Desde"),
+    ]
+    assert validation.header.columns == {Field.FULL_NAME: "Cliente", Field.EMAIL: "Correio"}
+
+
+def test_a_chosen_mapping_overrides_what_the_header_says() -> None:
+    # "E-mail" would be recognised; the user said that column is not to be imported.
+    records = numbered(["Nome", "E-mail"], ["Ana", "não é um e-mail"])
+    rules = ImportRules(required=REQUIRED, mapping={0: "full_name"})
+    (batch,) = list(validate(records, batch_size=10, rules=rules).batches())
+    assert [row.customer.email for row in batch.valid] == [None]
+
+
+def test_a_required_custom_field_without_a_column_makes_the_file_unusable() -> None:
+    rules = ImportRules(required=REQUIRED, mapping={0: "full_name"}, custom_fields=(SINCE,))
+    _, problems = read_header(["Nome"], rules)
+    (problem,) = problems
+    assert problem.code == "file.missing_columns"
+    assert problem.params == {"columns": "«Cliente desde»"}

@@ -1,0 +1,101 @@
+"""Write consecutive batches of valid rows in file order, and announce what each created."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.customer_writer.writing import BatchWritten, customer_ids, write_batch
+from shared.events import (
+    CustomerCreated,
+    RowOutcomes,
+    RowsValidated,
+    Stage,
+    derived_event_id,
+    derived_event_ids,
+)
+
+# publish(events) -> futures resolved when the broker has each message.
+PublishCreated = Callable[[Sequence[CustomerCreated]], Awaitable[list["asyncio.Future[Any]"]]]
+PublishOutcomes = Callable[[RowOutcomes], Awaitable["asyncio.Future[Any]"]]
+
+
+@dataclass(frozen=True)
+class WriterPublishers:
+    """Where the writer's two kinds of events go."""
+
+    customer_created: PublishCreated
+    row_outcomes: PublishOutcomes
+
+
+async def write_batches(
+    batches: Sequence[RowsValidated], *, pool: asyncpg.Pool, publish: WriterPublishers
+) -> None:
+    """Insert the batches one after the other, announcing each while the next one is inserted.
+
+    The inserts keep file order (the earlier of two rows sharing a key is the one created);
+    building and sending one batch's events overlaps the next batch's round trip to
+    PostgreSQL. Returns once the broker has every event: only then may the batches be acked.
+    """
+    sent: list[asyncio.Future[Any]] = []
+    ids = [customer_ids(batch) for batch in batches]
+    writing = _start_write(batches, ids, pool, 0)
+    try:
+        for index, batch in enumerate(batches):
+            written = await writing
+            if index + 1 < len(batches):
+                writing = _start_write(batches, ids, pool, index + 1)
+            sent += await publish.customer_created(created_events(batch, written))
+            sent.append(await publish.row_outcomes(write_outcomes(batch, written)))
+    finally:
+        if not writing.done():
+            writing.cancel()
+    await asyncio.gather(*sent)
+
+
+def _start_write(
+    batches: Sequence[RowsValidated], ids: list[list[UUID]], pool: asyncpg.Pool, index: int
+) -> "asyncio.Future[BatchWritten]":
+    return asyncio.ensure_future(write_batch(batches[index], pool=pool, ids=ids[index]))
+
+
+def created_events(batch: RowsValidated, written: BatchWritten) -> list[CustomerCreated]:
+    """The *customer created* event of every row whose customer exists, with stable event ids."""
+    # One instant for the batch, and no re-validation of values the writer just built: at
+    # hundreds of events per batch, pydantic's checks would cost more than the events.
+    occurred_at = datetime.now(UTC)
+    event_ids = derived_event_ids(
+        "customer-created", batch.import_id, (row.row_no for row in written.created)
+    )
+    return [
+        CustomerCreated.model_construct(
+            event_id=event_id,
+            import_id=batch.import_id,
+            account_id=batch.account_id,
+            occurred_at=occurred_at,
+            customer_id=customer_id,
+            row_no=row.row_no,
+            customer=row.customer,
+        )
+        for row, customer_id, event_id in zip(
+            written.created, written.created_ids, event_ids, strict=True
+        )
+    ]
+
+
+def write_outcomes(batch: RowsValidated, written: BatchWritten) -> RowOutcomes:
+    """What became of each row of the batch, for the aggregator."""
+    return RowOutcomes(
+        event_id=derived_event_id("row-outcomes", Stage.WRITE, batch.import_id, batch.first_row_no),
+        stage=Stage.WRITE,
+        first_row_no=batch.first_row_no,
+        last_row_no=batch.last_row_no,
+        rows_seen=len(batch.rows),
+        outcomes=written.outcomes,
+        import_id=batch.import_id,
+        account_id=batch.account_id,
+    )

@@ -1,0 +1,60 @@
+"""Scan an accepted file once: its header, its ranges cut at record boundaries, its totals."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from services.validator.row_validation import Header, ImportRules, is_blank, read_header
+from shared.file_problems import FileProblem, FileProblemError
+
+
+@dataclass(frozen=True)
+class FileRange:
+    """Bytes [start_byte, end_byte) of the file (None: to its end), whole records only."""
+
+    index: int
+    start_byte: int
+    end_byte: int | None
+    first_row_no: int
+
+
+@dataclass
+class FilePlan:
+    """Cuts the scanned records (shared.csv_format.scan_records) into ranges of about
+    `range_bytes`, counting the data rows and finding the file's problems on the way."""
+
+    scanned: Iterable[tuple[int, list[str], int]]
+    rules: ImportRules
+    range_bytes: int
+    header_cells: list[str] = field(default_factory=list)
+    header: Header | None = None
+    total_rows: int = 0
+    problems: list[FileProblem] = field(default_factory=list)
+
+    def ranges(self) -> Iterator[FileRange]:
+        """Yield each range as soon as the scan passes its end; the last one runs to the end."""
+        records = iter(self.scanned)
+        first = next(records, None)
+        if first is None:
+            self.problems.append(FileProblem(code="file.empty"))
+            return
+        _, self.header_cells, start = first
+        self.header, problems = read_header(self.header_cells, self.rules)
+        if problems:
+            self.problems += problems
+            return
+        index, first_row_no, pending = 0, 2, False
+        try:
+            for record_no, cells, end in records:
+                pending = True
+                if not is_blank(cells):
+                    self.total_rows += 1
+                if end - start >= self.range_bytes:
+                    yield FileRange(index, start, end, first_row_no)
+                    index, start, first_row_no, pending = index + 1, end, record_no + 1, False
+        except FileProblemError as error:
+            # The last range's validator reads its rows up to the same problem and stops.
+            self.problems.append(error.problem)
+        if pending:
+            yield FileRange(index, start, None, first_row_no)
+        if not self.problems and self.total_rows == 0:
+            self.problems.append(FileProblem(code="file.header_only", line=1))

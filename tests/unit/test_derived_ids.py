@@ -1,0 +1,31 @@
+"""Ids derived from what an event reports: the batch forms agree with the one-at-a-time forms."""
+
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.events import customer_id_for, customer_ids_for, derived_event_id, derived_event_ids
+
+row_numbers = st.lists(st.integers(min_value=2, max_value=10_000_000), max_size=50)
+
+
+@given(import_id=st.uuids(), rows=row_numbers)
+def test_customer_ids_of_a_batch_are_each_rows_customer_id(
+    import_id: uuid.UUID, rows: list[int]
+) -> None:
+    assert customer_ids_for(import_id, rows) == [customer_id_for(import_id, n) for n in rows]
+
+
+@given(import_id=st.uuids(), rows=row_numbers)
+def test_event_ids_of_a_batch_are_each_rows_event_id(import_id: uuid.UUID, rows: list[int]) -> None:
+    assert derived_event_ids("customer-created", import_id, rows) == [
+        derived_event_id("customer-created", import_id, n) for n in rows
+    ]
+
+
+def test_derived_ids_are_stable_and_distinct() -> None:
+    import_id = uuid.UUID("0b9e7c52-41d8-4f2a-9a63-5c1e8d7f2b40")
+    assert customer_id_for(import_id, 2) == customer_id_for(import_id, 2)
+    assert customer_id_for(import_id, 2) != customer_id_for(import_id, 3)
+    assert derived_event_id("customer-created", import_id, 2) != customer_id_for(import_id, 2)
