@@ -76,15 +76,95 @@ def _detect_delimiter(text: str) -> Delimiter:
     best: Delimiter = ","
     best_columns = 1
     for delimiter in _DELIMITERS:
-        widths = [len(record) for record in csv.reader(lines, delimiter=delimiter) if record]
+        header_width, agreeing, widths = _split_widths(lines, delimiter)
         if not widths:
             continue
-        header_width = widths[0]
-        agreeing = sum(1 for width in widths if width == header_width)
         # Most rows have the header's width: a delimiter that only appears inside cells does not.
         if header_width > best_columns and agreeing * 2 >= len(widths):
             best, best_columns = delimiter, header_width
     return best
+
+
+def _split_widths(lines: list[str], delimiter: Delimiter) -> tuple[int, int, list[int]]:
+    """The header's width, how many lines share it, and every line's width, for one delimiter."""
+    widths = [len(record) for record in csv.reader(lines, delimiter=delimiter) if record]
+    if not widths:
+        return 0, 0, widths
+    return widths[0], sum(1 for width in widths if width == widths[0]), widths
+
+
+class Candidate(BaseModel):
+    """One reading of the file, and how sure the detection is of it (0 to 1)."""
+
+    value: str
+    confidence: float
+
+
+class Detected(BaseModel):
+    """What was chosen, how sure, and the other readings with their own confidence."""
+
+    value: str
+    confidence: float
+    alternatives: list[Candidate]
+
+
+class DialectDetection(BaseModel):
+    """Why the pre-check read the file the way it did: encoding and delimiter, with alternatives."""
+
+    encoding: Detected
+    delimiter: Detected
+
+
+def describe_detection(sample: bytes, dialect: CsvDialect) -> DialectDetection:
+    """The confidence of a detected dialect and the alternatives, from the same sample."""
+    return DialectDetection(
+        encoding=_encoding_detection(sample, dialect.encoding),
+        delimiter=_delimiter_detection(_decode_sample(sample, dialect.encoding), dialect.delimiter),
+    )
+
+
+def _encoding_detection(sample: bytes, encoding: Encoding) -> Detected:
+    if encoding == "utf-8-sig":
+        # A byte order mark says it outright.
+        return Detected(value=encoding, confidence=1.0, alternatives=[])
+    if encoding == "utf-8":
+        if sample.isascii():
+            # Plain ASCII reads the same in every candidate encoding.
+            return Detected(
+                value=encoding,
+                confidence=1.0,
+                alternatives=[Candidate(value="cp1252", confidence=1.0)],
+            )
+        # Accented text that happens to be valid UTF-8 while written as Windows-1252 is rare.
+        return Detected(
+            value=encoding,
+            confidence=0.99,
+            alternatives=[Candidate(value="cp1252", confidence=0.01)],
+        )
+    best = charset_normalizer.from_bytes(sample, cp_isolation=["cp1252"]).best()
+    confidence = round(1.0 - best.chaos, 2) if best is not None else 0.5
+    # Not valid UTF-8: that reading would turn accents into replacement characters.
+    return Detected(
+        value=encoding,
+        confidence=confidence,
+        alternatives=[Candidate(value="utf-8", confidence=0.0)],
+    )
+
+
+def _delimiter_detection(text: str, chosen: Delimiter) -> Detected:
+    """Confidence: the share of sampled lines that split into as many columns as the header."""
+    lines = text.splitlines()[:50]
+    scores: dict[Delimiter, float] = {}
+    for delimiter in _DELIMITERS:
+        header_width, agreeing, widths = _split_widths(lines, delimiter)
+        if widths and (header_width > 1 or delimiter == chosen):
+            scores[delimiter] = round(agreeing / len(widths), 2)
+    alternatives = [
+        Candidate(value=delimiter, confidence=score)
+        for delimiter, score in sorted(scores.items(), key=lambda item: -item[1])
+        if delimiter != chosen
+    ]
+    return Detected(value=chosen, confidence=scores.get(chosen, 0.0), alternatives=alternatives)
 
 
 def open_text(

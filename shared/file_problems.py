@@ -62,6 +62,35 @@ _MESSAGES: dict[str, dict[Locale, str]] = {
         "already imported was lost. Upload the file again: the rows already imported will be "
         "reported as already registered in the error file.",
     },
+    "upload.file_name_missing": {
+        "pt-BR": "Informe o nome do arquivo: ?file_name=clientes.csv (ou envie o arquivo como "
+        "formulário multipart/form-data, no campo file).",
+        "en": "Name the file: ?file_name=clientes.csv (or send it as a multipart/form-data "
+        "form, in the field file).",
+    },
+    "upload.no_file": {
+        "pt-BR": "O formulário não traz arquivo: envie o CSV no campo file "
+        "(curl -F file=@clientes.csv).",
+        "en": "The form has no file: send the CSV in the field file (curl -F file=@clientes.csv).",
+    },
+    "upload.bad_multipart": {
+        "pt-BR": "Não foi possível ler o formulário multipart/form-data ({detail}). Envie o CSV "
+        "no campo file (curl -F file=@clientes.csv) ou como o corpo da requisição.",
+        "en": "The multipart/form-data body cannot be read ({detail}). Send the CSV in the "
+        "field file (curl -F file=@clientes.csv) or as the raw request body.",
+    },
+    "import.already_started": {
+        "pt-BR": "Esta importação já foi iniciada em {started_at} e não pode mais receber outro "
+        "arquivo nem outro plano. Crie uma nova importação com o arquivo corrigido.",
+        "en": "This import was started at {started_at}; it can no longer take another file "
+        "or plan. Create a new import with the corrected file.",
+    },
+    "file.expired": {
+        "pt-BR": "O arquivo desta importação expirou em {expired_at}: os arquivos ficam "
+        "disponíveis por 2 meses. A importação e suas contagens continuam disponíveis.",
+        "en": "This import's file expired at {expired_at}: files are kept for 2 months. "
+        "The import and its counts remain available.",
+    },
     "file.too_large": {
         "pt-BR": "O arquivo tem mais de {limit}. Divida-o em arquivos menores e importe cada um.",
         "en": "The file is larger than {limit}. Split it into smaller files and import each.",

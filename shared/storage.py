@@ -13,6 +13,11 @@ from urllib3.response import HTTPResponse
 from shared.csv_format import CsvDialect, open_text, read_records
 from shared.settings import StorageSettings
 
+# The bucket's lifecycle rule for imports' files (stack/provision.py): a little more than the
+# two months the upload service's retention sweep keeps them, so the sweep, which records the
+# removal, runs first and the rule is only a backstop.
+LIFECYCLE_DAYS = 63
+
 # minio uploads an unknown-length stream in parts of this size: the memory one upload holds.
 PART_SIZE = 8 * 1024 * 1024
 
@@ -31,6 +36,11 @@ def make_client(settings: StorageSettings) -> Minio:
 def original_file_key(account_id: UUID, import_id: UUID) -> str:
     """Where an import's uploaded file is kept (account first: per-account listing and policies)."""
     return f"accounts/{account_id}/imports/{import_id}/original.csv"
+
+
+def corrected_file_key(account_id: UUID, import_id: UUID, version: str) -> str:
+    """Where a corrected file of an import is kept (a new key: the old one is never overwritten)."""
+    return f"accounts/{account_id}/imports/{import_id}/original-{version}.csv"
 
 
 def error_file_key(account_id: UUID, import_id: UUID) -> str:

@@ -14,10 +14,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from minio.commonconfig import ENABLED, Filter
+from minio.lifecycleconfig import Expiration, LifecycleConfig, Rule
 
 from shared import topics
 from shared.settings import DatabaseSettings, KafkaSettings, StorageSettings
-from shared.storage import make_client
+from shared.storage import LIFECYCLE_DAYS, make_client
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "db" / "migrations"
 
@@ -42,10 +44,28 @@ async def create_topics(settings: KafkaSettings) -> None:
 
 
 def create_bucket(settings: StorageSettings) -> None:
-    """Create the bucket if it is missing."""
+    """Create the bucket if it is missing, with the files' retention rule."""
     client = make_client(settings)
     if not client.bucket_exists(settings.bucket):
         client.make_bucket(settings.bucket)
+    client.set_bucket_lifecycle(settings.bucket, retention_lifecycle())
+
+
+def retention_lifecycle() -> LifecycleConfig:
+    """Imports' files (originals and error files) are deleted after the retention period.
+
+    A backstop: services.upload.file_retention removes them first and records when.
+    """
+    return LifecycleConfig(
+        [
+            Rule(
+                ENABLED,
+                rule_filter=Filter(prefix="accounts/"),
+                rule_id="import-files-retention",
+                expiration=Expiration(days=LIFECYCLE_DAYS),
+            )
+        ]
+    )
 
 
 def migrate(settings: DatabaseSettings) -> None:

@@ -17,7 +17,9 @@ from services.upload import repository
 from services.upload.access import Action, audit
 from services.upload.auth import CreatesImports, ViewsImports
 from services.upload.file_intake import FileTooLargeError
+from services.upload.file_retention import ensure_files_kept
 from services.upload.imports import (
+    ImportFilesExpiredError,
     ImportNotStartableError,
     MappingIncompleteError,
     PlanChoice,
@@ -29,6 +31,7 @@ from services.upload.imports import (
 from services.upload.mapping_problems import missing_required_problem
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
+from services.upload.upload_body import UPLOAD_REQUEST_BODY, declared_too_large, read_upload
 from services.upload.views import ImportPage, ImportView, import_view
 from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
 from shared.file_problems import FileProblem, Locale, render_problem
@@ -48,25 +51,28 @@ def _not_found(import_id: UUID) -> ApiProblemError:
     return ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
 
 
-@router.post("/imports", status_code=201, response_model=ImportView)
+@router.post(
+    "/imports", status_code=201, response_model=ImportView, openapi_extra=UPLOAD_REQUEST_BODY
+)
 async def upload_file(
     request: Request,
-    file_name: Annotated[str, Query(min_length=1, max_length=255)],
     caller: CreatesImports,
+    file_name: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
-    """Upload a customer CSV (the request body, streamed); it is pre-checked, not yet imported."""
+    """Upload a customer CSV (the raw body, or a form's `file` field; streamed either way);
+    it is pre-checked, not yet imported."""
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and int(declared) > limit:
+    if declared_too_large(request, limit):
         raise _too_large(limit, locale_of(accept_language))
+    body = await read_upload(request, file_name, locale_of(accept_language))
     try:
         created = await create_import(
-            request.stream(),
+            body.chunks,
             account_id=caller.account_id,
             created_by=caller.user_id,
-            file_name=file_name,
+            file_name=body.file_name,
             pool=runtime.pool,
             storage=runtime.storage,
             bucket=runtime.settings.storage.bucket,
@@ -107,8 +113,10 @@ async def start(
     body: StartRequest | None = None,
     accept_language: LanguageHeader = None,
 ) -> ImportView:
-    """Start importing. From here the import cannot be undone: customers (and, with a plan,
-    subscriptions that may be charged) are created. Starting twice is harmless."""
+    """Start importing. **This cannot be undone**: customers (and, with a plan, subscriptions
+    that may be charged) are created. Without a body, the plan chosen with
+    PUT /v1/imports/{id}/plan applies; GET /v1/imports/{id}/review shows everything first.
+    Starting twice is harmless."""
     runtime = runtime_of(request)
 
     async def publish(event: FileAccepted) -> None:
@@ -133,6 +141,9 @@ async def start(
         ) from error
     except PlanNotAcceptedError as error:
         raise ApiProblemError(422, error.code, str(error)) from error
+    except ImportFilesExpiredError as error:
+        ensure_files_kept(error.record, locale_of(accept_language))
+        raise
     if started is None:
         raise _not_found(import_id)
     await audit(runtime.pool, caller, Action.IMPORT_START, import_id=import_id)
@@ -219,10 +230,11 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 @router.get("/imports/{import_id}/files/original")
 async def download_original(
-    request: Request, import_id: UUID, caller: ViewsImports
+    request: Request, import_id: UUID, caller: ViewsImports, accept_language: LanguageHeader = None
 ) -> StreamingResponse:
-    """The file as it was uploaded."""
+    """The file as it was uploaded (kept for two months; 410 once expired)."""
     found = await _fetch_import(request, import_id, caller.account_id)
+    ensure_files_kept(found, locale_of(accept_language))
     await audit(
         runtime_of(request).pool, caller, Action.IMPORT_DOWNLOAD_ORIGINAL, import_id=import_id
     )
@@ -231,10 +243,12 @@ async def download_original(
 
 @router.get("/imports/{import_id}/files/errors")
 async def download_errors(
-    request: Request, import_id: UUID, caller: ViewsImports
+    request: Request, import_id: UUID, caller: ViewsImports, accept_language: LanguageHeader = None
 ) -> StreamingResponse:
-    """The rows that were not imported, in the file's own format, with a column saying why."""
+    """The rows that were not imported, in the file's own format, with a column saying why
+    (kept for two months; 410 once expired)."""
     found = await _fetch_import(request, import_id, caller.account_id)
+    ensure_files_kept(found, locale_of(accept_language))
     if found["error_file_key"] is None:
         raise ApiProblemError(
             404, "import.no_error_file", "This import has no error file (yet, or no row failed)."

@@ -17,6 +17,8 @@ from services.upload.mapping_api import router as mapping_router
 from services.upload.problems import ApiProblemError, problem_handler
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
+from services.upload.template import router as template_router
+from services.upload.wizard_api import router as wizard_router
 from shared import topics
 from shared.database import create_pool
 from shared.event_catalogue import asyncapi_document
@@ -62,6 +64,9 @@ app = FastAPI(
     description="Upload a CSV of customers, start the import, follow it, download the error file.",
     lifespan=lifespan,
 )
+# Before the import routes: /v1/imports/template is not an import id.
+app.include_router(template_router)
+app.include_router(wizard_router)
 app.include_router(router)
 app.include_router(catalogue_router)
 app.include_router(customers_router)

@@ -35,6 +35,14 @@ class ImportNotStartableError(Exception):
         super().__init__("This file failed the pre-check; upload a corrected file as a new import.")
 
 
+class ImportFilesExpiredError(Exception):
+    """The import was never started and its file was removed after the retention period."""
+
+    def __init__(self, record: asyncpg.Record) -> None:
+        super().__init__("the import's file expired")
+        self.record = record
+
+
 class MappingIncompleteError(Exception):
     """A required field has no column: the user must map one before starting."""
 
@@ -98,6 +106,7 @@ async def create_import(
             columns={field.value: header for field, header in check.columns.items()},
             problems=list(check.problems),
             created_by=created_by,
+            detection=check.detection,
         )
 
 
@@ -125,6 +134,8 @@ async def start_import(
             raise ImportNotStartableError
         if record["status"] != ImportStatus.UPLOADED:
             return record
+        if record["files_expired_at"] is not None:
+            raise ImportFilesExpiredError(record)
         fields = await account_fields(connection, account_id=account_id)
         mapping = await effective_mapping(
             connection, storage=storage, bucket=bucket, record=record, fields=fields
@@ -133,7 +144,7 @@ async def start_import(
             raise MappingIncompleteError(mapping, fields)
         if plan is not None:
             # Stored before the event: the subscription service reads it from here.
-            await _choose_plan(connection, import_id=import_id, account_id=account_id, plan=plan)
+            await choose_plan(connection, import_id=import_id, account_id=account_id, plan=plan)
         # Published before the status changes: if the update is lost, a second start publishes
         # the same event (same event_id) again, and every consumer is idempotent.
         await publish(
@@ -159,9 +170,10 @@ async def start_import(
         )
 
 
-async def _choose_plan(
+async def choose_plan(
     connection: asyncpg.Connection, *, import_id: UUID, account_id: UUID, plan: PlanChoice
 ) -> None:
+    """Record the plan of an uploaded import, once it is eligible and the charges acknowledged."""
     if not plan.acknowledge_charges:
         raise PlanNotAcceptedError(
             "plan.charges_not_acknowledged",

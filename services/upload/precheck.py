@@ -3,7 +3,13 @@
 import io
 from dataclasses import dataclass, field
 
-from shared.csv_format import CsvDialect, detect_dialect, read_records
+from shared.csv_format import (
+    CsvDialect,
+    DialectDetection,
+    describe_detection,
+    detect_dialect,
+    read_records,
+)
 from shared.file_problems import FileProblem, FileProblemError
 from shared.rules.fields import TEMPLATE_HEADERS, Field
 from shared.rules.headers import map_header, missing_required
@@ -16,6 +22,7 @@ class Precheck:
     dialect: CsvDialect | None
     columns: dict[Field, str] = field(default_factory=dict)
     problems: tuple[FileProblem, ...] = ()
+    detection: DialectDetection | None = None
 
 
 def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> Precheck:
@@ -24,6 +31,7 @@ def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> 
         dialect = detect_dialect(sample)
     except FileProblemError as error:
         return Precheck(dialect=None, problems=(error.problem,))
+    detection = describe_detection(sample, dialect)
     text = io.TextIOWrapper(
         io.BytesIO(_complete_lines(sample, whole_file)),
         encoding=dialect.encoding,
@@ -33,7 +41,7 @@ def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> 
     try:
         records = [cells for _, cells in read_records(text, dialect)]
     except FileProblemError as error:
-        return Precheck(dialect=dialect, problems=(error.problem,))
+        return Precheck(dialect=dialect, problems=(error.problem,), detection=detection)
     header = records[0] if records else []
     mapping = map_header(header)
     columns = {mapped: header[index].strip() for index, mapped in mapping.columns.items()}
@@ -44,7 +52,7 @@ def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> 
         problems.append(FileProblem(code="file.missing_columns", line=1, params={"columns": names}))
     if whole_file and not any(any(cell.strip() for cell in cells) for cells in records[1:]):
         problems.append(FileProblem(code="file.header_only", line=1))
-    return Precheck(dialect=dialect, columns=columns, problems=tuple(problems))
+    return Precheck(dialect=dialect, columns=columns, problems=tuple(problems), detection=detection)
 
 
 def _complete_lines(sample: bytes, whole_file: bool) -> bytes:

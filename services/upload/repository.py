@@ -6,14 +6,14 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.csv_format import CsvDialect
+from shared.csv_format import CsvDialect, DialectDetection
 from shared.events import CustomerRef, ImportStatus
 from shared.file_problems import FileProblem
 
 INSERT_IMPORT = """
 INSERT INTO imports (id, account_id, file_name, object_key, size_bytes, encoding, delimiter,
-                     status, columns, problems, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     status, columns, problems, created_by, detection)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING *
 """
 
@@ -64,6 +64,7 @@ async def insert_import(
     columns: dict[str, str],
     problems: list[FileProblem],
     created_by: UUID,
+    detection: DialectDetection | None = None,
 ) -> asyncpg.Record:
     """Record a received file and the user who uploaded it."""
     record: asyncpg.Record = await connection.fetchrow(
@@ -79,6 +80,7 @@ async def insert_import(
         columns,
         [problem.model_dump() for problem in problems],
         created_by,
+        detection.model_dump() if detection else None,
     )
     return record
 

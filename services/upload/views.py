@@ -1,15 +1,16 @@
 """How an import is shown by the API."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from pydantic import BaseModel
 
+from shared.csv_format import DialectDetection
 from shared.events import ImportStatus
 from shared.file_problems import FileProblem, Locale, render_problem
-from shared.import_progress import progress
+from shared.import_progress import progress, rows_per_second
 
 
 class Counts(BaseModel):
@@ -59,15 +60,21 @@ class ImportView(BaseModel):
     encoding: str | None
     delimiter: str | None
     columns: dict[str, str]
+    # How sure the pre-check is of the encoding and delimiter, and what else they could be.
+    detection: DialectDetection | None = None
     counts: Counts
     plan: PlanView | None
     progress: float
+    # Rows decided per second: live while processing, the whole import's average once final.
+    rows_per_second: float | None = None
     problems: list[ProblemView]
     created_at: datetime
     created_by: UUID | None
     started_at: datetime | None
     started_by: UUID | None
     finished_at: datetime | None
+    # Set when the original and error files were removed (kept for two months); links answer 410.
+    files_expired_at: datetime | None = None
     links: Links
 
 
@@ -90,6 +97,7 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
         encoding=record["encoding"],
         delimiter=record["delimiter"],
         columns=record["columns"],
+        detection=record["detection"],
         counts=Counts(
             total=record["total_rows"],
             validated=record["rows_validated"],
@@ -108,12 +116,14 @@ def import_view(record: asyncpg.Record, locale: Locale) -> ImportView:
         if record["plan_id"]
         else None,
         progress=round(progress(record), 4),
+        rows_per_second=rows_per_second(record, datetime.now(UTC)),
         problems=[_problem_view(problem, locale) for problem in record["problems"]],
         created_at=record["created_at"],
         created_by=record["created_by"],
         started_at=record["started_at"],
         started_by=record["started_by"],
         finished_at=record["finished_at"],
+        files_expired_at=record["files_expired_at"],
         links=Links(
             self=base,
             original_file=f"{base}/files/original",
