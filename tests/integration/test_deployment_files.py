@@ -6,6 +6,7 @@ the overlays with `kustomize build` or `kubectl kustomize` where one of them is 
 """
 
 import importlib
+import importlib.util
 import json
 import re
 import shlex
@@ -476,6 +477,22 @@ def config_keys(docs: list[Doc], kind: str) -> set[str]:
         if doc["kind"] == kind
         for key in {**doc.get("data", {}), **doc.get("stringData", {})}
     }
+
+
+def test_the_file_retention_sweep_runs_daily_from_the_upload_image() -> None:
+    """Files expire after two months only if the sweep runs: a hardened daily CronJob."""
+    cron = find(base_docs(), "CronJob", "file-retention")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    assert container["image"].partition(":")[0] == "customer-import/upload"
+    assert container["command"] == ["python", "-m", "services.upload.file_retention"]
+    assert importlib.util.find_spec("services.upload.file_retention") is not None
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert [s["configMapRef"]["name"] for s in container["envFrom"] if "configMapRef" in s] == [
+        CONFIG_MAP
+    ]
 
 
 def test_base_config_is_what_the_settings_read() -> None:
