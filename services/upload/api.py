@@ -31,10 +31,15 @@ from services.upload.imports import (
 from services.upload.mapping_problems import missing_required_problem
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
-from services.upload.upload_body import UPLOAD_REQUEST_BODY, declared_too_large, read_upload
+from services.upload.upload_body import (
+    UPLOAD_REQUEST_BODY,
+    declared_too_large,
+    read_upload,
+    too_large,
+)
 from services.upload.views import ImportPage, ImportView, import_view
 from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
-from shared.file_problems import FileProblem, Locale, render_problem
+from shared.file_problems import Locale
 from shared.kafka import import_key
 
 router = APIRouter(prefix="/v1")
@@ -65,7 +70,7 @@ async def upload_file(
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
     if declared_too_large(request, limit):
-        raise _too_large(limit, locale_of(accept_language))
+        raise too_large(limit, locale_of(accept_language))
     body = await read_upload(request, file_name, locale_of(accept_language))
     try:
         created = await create_import(
@@ -79,7 +84,7 @@ async def upload_file(
             max_bytes=limit,
         )
     except FileTooLargeError as error:
-        raise _too_large(error.limit_bytes, locale_of(accept_language)) from error
+        raise too_large(error.limit_bytes, locale_of(accept_language)) from error
     await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=created["id"])
     view = import_view(created, locale_of(accept_language))
     if view.status is ImportStatus.REJECTED:
@@ -91,12 +96,6 @@ async def upload_file(
             problems=[problem.model_dump() for problem in view.problems],
         )
     return view
-
-
-def _too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
-    limit = f"{limit_bytes / 1024**3:g} GB" if limit_bytes >= 1024**3 else f"{limit_bytes} bytes"
-    problem = FileProblem(code="file.too_large", params={"limit": limit})
-    return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
 
 
 class StartRequest(BaseModel):

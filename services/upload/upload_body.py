@@ -158,6 +158,13 @@ class _FilePart:
             self.file_done = True
 
 
+def too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
+    """The 413 of a file past the size limit, saying the limit."""
+    limit = f"{limit_bytes / 1024**3:g} GB" if limit_bytes >= 1024**3 else f"{limit_bytes} bytes"
+    problem = FileProblem(code="file.too_large", params={"limit": limit})
+    return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
+
+
 def declared_too_large(request: Request, limit_bytes: int) -> bool:
     """Whether the declared length already says the file is over the limit (refused unread)."""
     declared = request.headers.get("content-length")

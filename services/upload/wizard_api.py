@@ -23,7 +23,12 @@ from services.upload.mapping_api import MappingView, mapping_view
 from services.upload.preview import Preview, PreviewRow
 from services.upload.problems import ApiProblemError
 from services.upload.runtime import runtime_of
-from services.upload.upload_body import UPLOAD_REQUEST_BODY, declared_too_large, read_upload
+from services.upload.upload_body import (
+    UPLOAD_REQUEST_BODY,
+    declared_too_large,
+    read_upload,
+    too_large,
+)
 from services.upload.views import ImportView, import_view
 from services.upload.wizard import (
     NOT_STARTED,
@@ -218,7 +223,7 @@ async def upload_corrected_file(
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
     if declared_too_large(request, limit):
-        raise _too_large(limit, locale)
+        raise too_large(limit, locale)
     body = await read_upload(request, file_name, locale)
     try:
         replaced = await replace_file(
@@ -234,7 +239,7 @@ async def upload_corrected_file(
     except ImportAlreadyStartedError as error:
         raise _already_started(error, locale) from error
     except FileTooLargeError as error:
-        raise _too_large(error.limit_bytes, locale) from error
+        raise too_large(error.limit_bytes, locale) from error
     if replaced is None:
         raise ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
     await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=import_id)
@@ -248,12 +253,6 @@ async def upload_corrected_file(
             problems=[problem.model_dump() for problem in view.problems],
         )
     return view
-
-
-def _too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
-    limit = f"{limit_bytes / 1024**3:g} GB" if limit_bytes >= 1024**3 else f"{limit_bytes} bytes"
-    problem = FileProblem(code="file.too_large", params={"limit": limit})
-    return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
 
 
 @router.get("/imports/{import_id}/preview", response_model=PreviewView)
