@@ -2,8 +2,9 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -54,23 +55,40 @@ class Product:
         return ImportClient(self.services.api_url, token.json()["token"])
 
 
+@asynccontextmanager
+async def started_product(
+    infra: InfraEndpoints,
+    state_dir: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    replicas: Mapping[str, int] | None = None,
+) -> AsyncIterator[Product]:
+    """The services (and replicas) started with topics of their own, stopped on exit."""
+    prefix = f"e2e-{uuid.uuid4().hex[:10]}."
+    product_env = {
+        **infra.as_env(),
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "KAFKA_PARTITIONS": "4",
+        **(env or {}),
+    }
+    kafka = KafkaSettings(
+        bootstrap_servers=infra.kafka_bootstrap, topic_prefix=prefix, partitions=4
+    )
+    await create_topics(kafka)
+    services = start_services(product_env, state_dir=state_dir, replicas=replicas)
+    try:
+        yield Product(services=services, env=product_env, state_dir=state_dir, kafka=kafka)
+    finally:
+        services.stop()
+
+
 @pytest.fixture(scope="module")
 async def product(
     infra: InfraEndpoints, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Product]:
     """Start the services with topics of this module's own."""
-    prefix = f"e2e-{uuid.uuid4().hex[:10]}."
-    env = {**infra.as_env(), "KAFKA_TOPIC_PREFIX": prefix, "KAFKA_PARTITIONS": "4"}
-    kafka = KafkaSettings(
-        bootstrap_servers=infra.kafka_bootstrap, topic_prefix=prefix, partitions=4
-    )
-    await create_topics(kafka)
-    state_dir = tmp_path_factory.mktemp("services")
-    services = start_services(env, state_dir=state_dir)
-    try:
-        yield Product(services=services, env=env, state_dir=state_dir, kafka=kafka)
-    finally:
-        services.stop()
+    async with started_product(infra, tmp_path_factory.mktemp("services")) as started:
+        yield started
 
 
 def create_plan(client: ImportClient) -> str:
