@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import re
 import typing
 from collections.abc import Iterable, Iterator
 from typing import Literal
@@ -179,6 +180,20 @@ def open_text(
     return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
+# A carriage return that ends a line by itself (old Mac files): not followed by a line feed.
+_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+
+
+def _universal_lines(binary: typing.BinaryIO) -> Iterator[bytes]:
+    """The stream's lines with their terminators, split where csv reading text splits them:
+    at \r\n, \n and a lone \r (open_text's newline="")."""
+    for line in binary:  # split at \n, in C
+        if b"\r" not in line:
+            yield line
+        else:
+            yield from (part for part in _LONE_CR.split(line) if part)
+
+
 def scan_records(
     binary: typing.BinaryIO, dialect: CsvDialect
 ) -> Iterator[tuple[int, list[str], int]]:
@@ -192,7 +207,7 @@ def scan_records(
     def lines() -> Iterator[str]:
         nonlocal consumed
         decoder = codecs.getincrementaldecoder(dialect.encoding)(errors="replace")
-        for line in binary:
+        for line in _universal_lines(binary):
             consumed += len(line)
             yield decoder.decode(line)
 

@@ -94,6 +94,7 @@ rows = st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=25
     delimiter=st.sampled_from([";", ","]),
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
     encoding=st.sampled_from(["utf-8-sig", "utf-8", "cp1252"]),
+    line_end=st.sampled_from(["\r\n", "\n", "\r"]),
 )
 def test_any_cut_reads_back_exactly_the_whole_file(
     rows: list[list[str]],
@@ -101,10 +102,11 @@ def test_any_cut_reads_back_exactly_the_whole_file(
     delimiter: str,
     quoting: Literal[0, 1, 2, 3],
     encoding: str,
+    line_end: str,
 ) -> None:
     dialect = CsvDialect.model_validate({"encoding": encoding, "delimiter": delimiter})
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator=line_end)
     writer.writerow(["Nome", "Obs"])
     writer.writerows(rows)
     raw = buffer.getvalue().encode(encoding)
