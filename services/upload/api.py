@@ -37,7 +37,7 @@ from services.upload.upload_body import (
     read_upload,
     too_large,
 )
-from services.upload.views import ImportPage, ImportView, import_view
+from services.upload.views import ImportPage, ImportView, accepted_or_refused, import_view
 from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
 from shared.file_problems import Locale
 from shared.kafka import import_key
@@ -86,16 +86,7 @@ async def upload_file(
     except FileTooLargeError as error:
         raise too_large(error.limit_bytes, locale_of(accept_language)) from error
     await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=created["id"])
-    view = import_view(created, locale_of(accept_language))
-    if view.status is ImportStatus.REJECTED:
-        raise ApiProblemError(
-            422,
-            "import.rejected",
-            "; ".join(problem.message for problem in view.problems),
-            import_id=str(view.id),
-            problems=[problem.model_dump() for problem in view.problems],
-        )
-    return view
+    return accepted_or_refused(import_view(created, locale_of(accept_language)))
 
 
 class StartRequest(BaseModel):

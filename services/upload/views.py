@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel
 
+from services.upload.problems import ApiProblemError
 from shared.csv_format import DialectDetection
 from shared.events import ImportStatus
 from shared.file_problems import FileProblem, Locale, render_problem
@@ -137,3 +138,16 @@ def _problem_view(raw: dict[str, Any], locale: Locale) -> ProblemView:
     return ProblemView(
         code=problem.code, line=problem.line, message=render_problem(problem, locale)
     )
+
+
+def accepted_or_refused(view: ImportView) -> ImportView:
+    """The view of an uploaded file, or the 422 listing every problem of a rejected one."""
+    if view.status is ImportStatus.REJECTED:
+        raise ApiProblemError(
+            422,
+            "import.rejected",
+            "; ".join(problem.message for problem in view.problems),
+            import_id=str(view.id),
+            problems=[problem.model_dump() for problem in view.problems],
+        )
+    return view

@@ -29,7 +29,7 @@ from services.upload.upload_body import (
     read_upload,
     too_large,
 )
-from services.upload.views import ImportView, import_view
+from services.upload.views import ImportView, accepted_or_refused, import_view
 from services.upload.wizard import (
     NOT_STARTED,
     FileNotReadableError,
@@ -243,16 +243,7 @@ async def upload_corrected_file(
     if replaced is None:
         raise ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
     await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=import_id)
-    view = import_view(replaced, locale)
-    if view.status is ImportStatus.REJECTED:
-        raise ApiProblemError(
-            422,
-            "import.rejected",
-            "; ".join(problem.message for problem in view.problems),
-            import_id=str(view.id),
-            problems=[problem.model_dump() for problem in view.problems],
-        )
-    return view
+    return accepted_or_refused(import_view(replaced, locale))
 
 
 @router.get("/imports/{import_id}/preview", response_model=PreviewView)
