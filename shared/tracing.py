@@ -178,12 +178,26 @@ def _masking(inner: "SpanExporter") -> "SpanExporter":
     return MaskingExporter()
 
 
+# Span attributes holding a request's URL: their query string (`?file_name=…`) can name a
+# person, so it never leaves the process.
+_URL_ATTRIBUTES = frozenset({"http.url", "http.target", "url.full"})
+_QUERY_ATTRIBUTES = frozenset({"url.query", "http.query"})
+
+
 def _masked(span: "ReadableSpan") -> "ReadableSpan":
     from opentelemetry.sdk.trace import Event, ReadableSpan
     from opentelemetry.trace import Status
 
     def mask(value: Any) -> Any:
         return mask_personal_data(value) if isinstance(value, str) else value
+
+    attributes = {
+        key: mask(value.partition("?")[0] if isinstance(value, str) else value)
+        if key in _URL_ATTRIBUTES
+        else mask(value)
+        for key, value in (span.attributes or {}).items()
+        if key not in _QUERY_ATTRIBUTES
+    }
 
     events = tuple(
         Event(
@@ -201,7 +215,7 @@ def _masked(span: "ReadableSpan") -> "ReadableSpan":
         context=span.context,
         parent=span.parent,
         resource=span.resource,
-        attributes=span.attributes,
+        attributes=attributes,
         events=events,
         links=span.links,
         kind=span.kind,

@@ -75,16 +75,27 @@ def test_exported_spans_never_quote_personal_data() -> None:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(_masking(exported)))
     tracer = provider.get_tracer("test")
+    request = {
+        "url.full": "http://api/v1/imports?file_name=clientes%20de%20Maria%20Silva.csv",
+        "url.query": "file_name=clientes%20de%20Maria%20Silva.csv",
+        "http.target": "/v1/imports?file_name=clientes%20de%20Maria%20Silva.csv",
+        "messaging.message.conversation_id": "maria.silva@gmail.com",
+    }
     with (
         pytest.raises(ValueError, match="duplicate key"),
-        tracer.start_as_current_span("customer-created process"),
+        tracer.start_as_current_span("customer-created process", attributes=request),
     ):
         raise ValueError("duplicate key (email)=(maria.silva@gmail.com), CPF 390.533.447-05")
     (span,) = exported.get_finished_spans()
     quoted = [str(span.status.description)] + [
         str(value) for event in span.events for value in (event.attributes or {}).values()
     ]
+    quoted += [str(value) for value in (span.attributes or {}).values()]
     assert any("ValueError" in text for text in quoted)
     for text in quoted:
         assert "maria.silva@gmail.com" not in text
         assert "390.533.447-05" not in text
+        assert "Maria" not in text
+    assert span.attributes is not None
+    assert span.attributes["url.full"] == "http://api/v1/imports"
+    assert span.attributes["http.target"] == "/v1/imports"
