@@ -1,6 +1,8 @@
 """customer-import: the command line for operators and scripts.
 
     customer-import upload clientes.csv --start --follow
+    customer-import upload clientes.csv --map "Cliente=full_name" --map "Lixo=" --start
+    customer-import upload clientes.csv --mapping "Planilha da loja" --start
     customer-import follow IMPORT_ID
     customer-import errors IMPORT_ID -o clientes-erros.csv
     customer-import list --status partially_imported
@@ -53,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
 
     upload = commands.add_parser("upload", help="upload a CSV (and start it)")
     upload.add_argument("file", type=Path)
+    upload.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read the column (its header) as this field or custom field key; empty: ignore it",
+    )
+    upload.add_argument("--mapping", metavar="NAME", help="apply a saved mapping first")
     upload.add_argument("--start", action="store_true", help="start the import (cannot be undone)")
     upload.add_argument("--follow", action="store_true", help="show progress until it ends")
     upload.set_defaults(run=_upload)
@@ -80,10 +90,44 @@ def _upload(client: ImportClient, args: argparse.Namespace) -> int:
         return EXIT_CODES["failed"]
     body = response.json()
     print(f"{body['id']}  {body['file_name']}  {body['encoding']}  delimiter {body['delimiter']!r}")
+    mapping = _map_columns(client, body["id"], args.map, args.mapping)
     if not args.start:
         return 0
+    if not mapping["ready"]:
+        print("not started: " + " ".join(mapping["notes"]), file=sys.stderr)
+        return EXIT_CODES["failed"]
     client.start(body["id"])
     return _follow(client, body["id"]) if args.follow else 0
+
+
+def _map_columns(
+    client: ImportClient, import_id: str, choices: list[str], saved: str | None
+) -> dict[str, Any]:
+    """Apply the user's column choices (by header) and print how every column will be read."""
+    path = f"/v1/imports/{import_id}/mapping"
+    current = client.call("GET", path)
+    current.raise_for_status()
+    mapping: dict[str, Any] = current.json()
+    if choices or saved:
+        by_header = {column["header"]: column["column"] for column in mapping["columns"]}
+        by_header |= {column["header"]: column["column"] for column in mapping["ignored"]}
+        columns = []
+        for choice in choices:
+            header, separator, field = choice.partition("=")
+            if not separator or header not in by_header:
+                known = ", ".join(f"«{name}»" for name in by_header)
+                raise SystemExit(
+                    f"customer-import: --map {choice!r}: use COLUMN=FIELD, COLUMN one of {known}"
+                )
+            columns.append({"column": by_header[header], "field": field or None})
+        chosen = client.call("PUT", path, json={"columns": columns, "saved_mapping": saved})
+        chosen.raise_for_status()
+        mapping = chosen.json()
+    for column in mapping["columns"]:
+        print(f"  «{column['header']}» → {column['field'] or '(ignored)'}")
+    for column in mapping["ignored"]:
+        print(f"  «{column['header']}» → (ignored)")
+    return mapping
 
 
 def _follow(client: ImportClient, import_id: str) -> int:

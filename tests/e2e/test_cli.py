@@ -59,3 +59,42 @@ async def test_a_bad_token_is_refused_clearly(product: Product, tmp_path: Path) 
     refused = cli(product, "cit_000000000000.wrong", "list", cwd=tmp_path)
     assert refused.returncode != 0
     assert "401 auth.invalid_token" in refused.stderr
+
+
+async def test_a_free_form_header_is_mapped_from_the_command_line(
+    product: Product, tmp_path: Path
+) -> None:
+    token = product.owner_token()
+    path = tmp_path / "planilha.csv"
+    path.write_text(
+        "Cliente;Correio;Lixo\nAna Lima;ana@exemplo.com;x\nBia Souza;bia@exemplo.com;y\n",
+        encoding="utf-8",
+    )
+    # No header names the customer's name: the import is not started, and the user is told.
+    unmapped = cli(product, token, "upload", str(path), "--start", cwd=tmp_path)
+    assert unmapped.returncode == 4
+    assert "not started:" in unmapped.stderr
+
+    mapped = cli(
+        product,
+        token,
+        "upload",
+        str(path),
+        "--map",
+        "Cliente=full_name",
+        "--map",
+        "Correio=email",
+        "--map",
+        "Lixo=",
+        "--start",
+        "--follow",
+        cwd=tmp_path,
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert "«Cliente» → full_name" in mapped.stdout
+    assert "«Lixo» → (ignored)" in mapped.stdout
+    assert "imported: 2 created, 0 failed, 0 skipped of 2" in mapped.stdout
+
+    wrong = cli(product, token, "upload", str(path), "--map", "Nome=full_name", cwd=tmp_path)
+    assert wrong.returncode != 0
+    assert "«Cliente»" in wrong.stderr
