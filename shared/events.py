@@ -231,7 +231,9 @@ class RowOutcomes(Event):
     (import_id, stage, first_row_no) identifies the batch: the aggregator counts it once.
     Subscription outcomes are counted once per row instead (their batches are not stable).
     rows_seen is how many data rows of the range the stage looked at; outcomes lists the rows
-    it decided (the validator lists only the rows it rejected).
+    that did not go on: the validator's rejected rows, the writer's skipped rows (the other rows
+    of a write batch were created: rows_seen minus the skipped; a writer may list those too,
+    as CREATED), every row of a subscription batch.
     """
 
     model_config = ConfigDict(

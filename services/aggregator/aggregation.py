@@ -38,6 +38,8 @@ class Recorded:
     record: asyncpg.Record | None
     counted: tuple[RowOutcome, ...] = ()
     reopened: bool = False
+    # Rows of a write batch counted as created without an outcome each.
+    created: int = 0
 
 
 async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded:
@@ -49,6 +51,8 @@ async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded
             recorded = await _record_batch(connection, event)
     # After the commit: a rolled-back (and so redelivered) batch is not counted twice.
     _observe(event.stage, recorded.counted)
+    if recorded.created:
+        metrics.ROWS.labels(event.stage.value, OutcomeKind.CREATED.value).inc(recorded.created)
     return recorded
 
 
@@ -60,8 +64,12 @@ async def _record_batch(connection: asyncpg.Connection, event: RowOutcomes) -> R
     if failures:
         await repository.insert_failures(connection, import_id=event.import_id, failures=failures)
     validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
-    record = await repository.add_counts(connection, event=event, validated=validated)
-    return Recorded(record, counted=event.outcomes)
+    # A write batch lists the rows it skipped; every other row of it was created.
+    created = event.rows_seen - len(failures) if event.stage is Stage.WRITE else 0
+    record = await repository.add_counts(
+        connection, event=event, validated=validated, created=created, failures=failures
+    )
+    return Recorded(record, counted=tuple(failures), created=created)
 
 
 async def _record_subscriptions(connection: asyncpg.Connection, event: RowOutcomes) -> Recorded:

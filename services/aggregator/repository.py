@@ -116,15 +116,20 @@ async def insert_failures(
 
 
 async def add_counts(
-    connection: asyncpg.Connection, *, event: RowOutcomes, validated: int
+    connection: asyncpg.Connection,
+    *,
+    event: RowOutcomes,
+    validated: int,
+    created: int,
+    failures: list[RowOutcome],
 ) -> asyncpg.Record:
-    """Add a batch's outcomes to the import's counters."""
-    kinds = [outcome.kind for outcome in event.outcomes]
+    """Add a batch's counts to the import's counters."""
+    kinds = [outcome.kind for outcome in failures]
     record: asyncpg.Record = await connection.fetchrow(
         ADD_COUNTS,
         event.import_id,
         validated,
-        kinds.count(OutcomeKind.CREATED),
+        created,
         kinds.count(OutcomeKind.INVALID),
         kinds.count(OutcomeKind.DUPLICATE),
     )

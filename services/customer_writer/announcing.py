@@ -12,6 +12,7 @@ import asyncpg
 from services.customer_writer.writing import BatchWritten, customer_ids, write_batch
 from shared.events import (
     CustomerCreated,
+    OutcomeKind,
     RowOutcomes,
     RowsValidated,
     Stage,
@@ -88,14 +89,18 @@ def created_events(batch: RowsValidated, written: BatchWritten) -> list[Customer
 
 
 def write_outcomes(batch: RowsValidated, written: BatchWritten) -> RowOutcomes:
-    """What became of each row of the batch, for the aggregator."""
+    """The rows of the batch that were skipped, for the aggregator: the others were created.
+
+    Listing every created row (a customer id each) tripled the aggregator's work per row and
+    the bytes of this topic; *customer created* already says which customer each row became.
+    """
     return RowOutcomes(
         event_id=derived_event_id("row-outcomes", Stage.WRITE, batch.import_id, batch.first_row_no),
         stage=Stage.WRITE,
         first_row_no=batch.first_row_no,
         last_row_no=batch.last_row_no,
         rows_seen=len(batch.rows),
-        outcomes=written.outcomes,
+        outcomes=tuple(o for o in written.outcomes if o.kind is not OutcomeKind.CREATED),
         import_id=batch.import_id,
         account_id=batch.account_id,
     )
