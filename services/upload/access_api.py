@@ -21,7 +21,7 @@ from services.upload.access import (
     issue_token,
 )
 from services.upload.auth import ManagesUsers, authenticated
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, not_found
 from services.upload.runtime import runtime_of
 
 router = APIRouter(prefix="/v1", tags=["access"])
@@ -141,7 +141,7 @@ async def add_token(request: Request, user_id: UUID, caller: ManagesUsers) -> Ne
     async with runtime_of(request).pool.acquire() as connection, connection.transaction():
         user = await repository.get_user(connection, user_id=user_id, account_id=caller.account_id)
         if user is None:
-            raise ApiProblemError(404, "user.not_found", f"No user {user_id} in this account.")
+            raise not_found("user", user_id, request)
         issued = await issue_token(connection, account_id=caller.account_id, user_id=user_id)
         await audit(connection, caller, Action.TOKEN_CREATE, subject=issued.prefix)
     return NewToken(
@@ -169,7 +169,7 @@ async def revoke_token(request: Request, prefix: str, caller: ManagesUsers) -> R
             connection, prefix=prefix, account_id=caller.account_id
         )
         if revoked is None:
-            raise ApiProblemError(404, "token.not_found", f"No token {prefix} in this account.")
+            raise not_found("token", prefix, request)
         await audit(connection, caller, Action.TOKEN_REVOKE, subject=prefix)
     return Response(status_code=204)
 

@@ -15,9 +15,9 @@ from services.upload.account_fields import (
     in_template_order,
     set_required_fields,
 )
-from services.upload.api import LanguageHeader, locale_of
+from services.upload.api import LanguageHeader
 from services.upload.auth import ManagesSettings, ReadsSettings
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, locale_of
 from services.upload.runtime import runtime_of
 from shared.file_problems import Locale
 from shared.rules.custom_fields import CustomFieldDefinition, CustomFieldType

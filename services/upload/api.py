@@ -29,7 +29,7 @@ from services.upload.imports import (
     start_import,
 )
 from services.upload.mapping_problems import missing_required_problem
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from services.upload.upload_body import (
     UPLOAD_REQUEST_BODY,
@@ -39,21 +39,11 @@ from services.upload.upload_body import (
 )
 from services.upload.views import ImportPage, ImportView, accepted_or_refused, import_view
 from shared.events import FileAccepted, ImportStatus, SubscriptionRetryRequested
-from shared.file_problems import Locale
 from shared.kafka import import_key
 
 router = APIRouter(prefix="/v1")
 
 LanguageHeader = Annotated[str | None, Header(alias="Accept-Language")]
-
-
-def locale_of(accept_language: str | None) -> Locale:
-    """English when the client asks for it first; pt-BR otherwise."""
-    return "en" if accept_language and accept_language.lower().startswith("en") else "pt-BR"
-
-
-def _not_found(import_id: UUID) -> ApiProblemError:
-    return ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
 
 
 @router.post(
@@ -135,7 +125,7 @@ async def start(
         ensure_files_kept(error.record, locale_of(accept_language))
         raise
     if started is None:
-        raise _not_found(import_id)
+        raise not_found("import", import_id, request)
     await audit(runtime.pool, caller, Action.IMPORT_START, import_id=import_id)
     return import_view(started, locale_of(accept_language))
 
@@ -254,7 +244,7 @@ async def _fetch_import(request: Request, import_id: UUID, account_id: UUID) -> 
     async with runtime_of(request).pool.acquire() as connection:
         found = await repository.get_import(connection, import_id=import_id, account_id=account_id)
     if found is None:
-        raise _not_found(import_id)
+        raise not_found("import", import_id, request)
     return found
 
 

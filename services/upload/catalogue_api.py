@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from services.upload import catalogue_repository as repository
 from services.upload.access import Action, audit
 from services.upload.auth import ChoosesPlans, ManagesPlans
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, not_found
 from services.upload.runtime import runtime_of
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
@@ -140,7 +140,7 @@ async def activate_plan(
         if not await repository.set_plan_active(
             connection, plan_id=plan_id, account_id=account, active=body.active
         ):
-            raise ApiProblemError(404, "plan.not_found", f"No plan {plan_id} in this account.")
+            raise not_found("plan", plan_id, request)
         record = await repository.get_plan(connection, plan_id=plan_id, account_id=account)
         action = Action.PLAN_ACTIVATE if body.active else Action.PLAN_DEACTIVATE
         await audit(connection, caller, action, subject=plan_id)

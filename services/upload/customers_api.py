@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.upload.access import Action, audit
 from services.upload.account_fields import account_fields
-from services.upload.api import LanguageHeader, decode_cursor, encode_cursor, locale_of
+from services.upload.api import LanguageHeader, decode_cursor, encode_cursor
 from services.upload.auth import CreatesCustomers, ViewsCustomers
 from services.upload.customers import (
     CustomerAlreadyRegisteredError,
@@ -24,7 +24,7 @@ from services.upload.customers import (
     status_of,
     today_in_brazil,
 )
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from shared.customer import CustomValue
 from shared.rules.errors import Locale, RowError, render_error
@@ -207,9 +207,7 @@ async def show_customer(
         today=today_in_brazil(),
     )
     if found is None:
-        raise ApiProblemError(
-            404, "customer.not_found", f"No customer {customer_id} in this account."
-        )
+        raise not_found("customer", customer_id, request)
     record, subscriptions = found
     return CustomerDetail(
         **_customer(record).model_dump(),

@@ -14,7 +14,7 @@ from services.upload import account_fields_repository as fields_repository
 from services.upload import repository
 from services.upload.access import Action, audit
 from services.upload.account_fields import AccountFields, account_fields
-from services.upload.api import LanguageHeader, locale_of
+from services.upload.api import LanguageHeader
 from services.upload.auth import CreatesImports
 from services.upload.column_mapping import (
     ChoiceProblem,
@@ -27,7 +27,7 @@ from services.upload.column_mapping import (
     stored_choices,
 )
 from services.upload.mapping_problems import label, message, missing_required_problem
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from shared.events import ImportStatus
 from shared.file_problems import Locale
@@ -173,11 +173,11 @@ def mapping_view(
 
 
 async def _import(
-    connection: asyncpg.Connection, import_id: UUID, account_id: UUID
+    connection: asyncpg.Connection, request: Request, import_id: UUID, account_id: UUID
 ) -> asyncpg.Record:
     found = await repository.get_import(connection, import_id=import_id, account_id=account_id)
     if found is None:
-        raise ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
+        raise not_found("import", import_id, request)
     return found
 
 
@@ -192,7 +192,7 @@ async def get_mapping(
     names, synonyms, the account's custom fields), or as the user chose."""
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as connection:
-        record = await _import(connection, import_id, caller.account_id)
+        record = await _import(connection, request, import_id, caller.account_id)
         fields = await account_fields(connection, account_id=caller.account_id)
         mapping = await effective_mapping(
             connection,
@@ -232,7 +232,7 @@ async def choose_mapping(
     locale = locale_of(accept_language)
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as connection:
-        record = await _import(connection, import_id, caller.account_id)
+        record = await _import(connection, request, import_id, caller.account_id)
         if record["status"] != ImportStatus.UPLOADED:
             raise ApiProblemError(
                 409,
@@ -321,7 +321,7 @@ async def save_mapping(
     with PUT /v1/imports/{id}/mapping {"saved_mapping": name}: columns are matched by header."""
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as connection:
-        record = await _import(connection, body.import_id, caller.account_id)
+        record = await _import(connection, request, body.import_id, caller.account_id)
         mapping = await effective_mapping(
             connection,
             storage=runtime.storage,

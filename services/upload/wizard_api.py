@@ -14,14 +14,14 @@ from pydantic import BaseModel
 
 from services.upload import repository
 from services.upload.access import Action, audit
-from services.upload.api import LanguageHeader, locale_of
+from services.upload.api import LanguageHeader
 from services.upload.auth import CreatesImports, ViewsImports
 from services.upload.file_intake import FileTooLargeError
 from services.upload.file_retention import ensure_files_kept
 from services.upload.imports import PlanChoice, PlanNotAcceptedError, choose_plan
 from services.upload.mapping_api import MappingView, mapping_view
 from services.upload.preview import Preview, PreviewRow
-from services.upload.problems import ApiProblemError
+from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from services.upload.upload_body import (
     UPLOAD_REQUEST_BODY,
@@ -173,7 +173,7 @@ async def _import_of(request: Request, import_id: UUID, account_id: UUID) -> asy
     async with runtime_of(request).pool.acquire() as connection:
         found = await repository.get_import(connection, import_id=import_id, account_id=account_id)
     if found is None:
-        raise ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
+        raise not_found("import", import_id, request)
     return found
 
 
@@ -241,7 +241,7 @@ async def upload_corrected_file(
     except FileTooLargeError as error:
         raise too_large(error.limit_bytes, locale) from error
     if replaced is None:
-        raise ApiProblemError(404, "import.not_found", f"No import {import_id} in this account.")
+        raise not_found("import", import_id, request)
     await audit(runtime.pool, caller, Action.IMPORT_UPLOAD, import_id=import_id)
     return accepted_or_refused(import_view(replaced, locale))
 
@@ -287,9 +287,7 @@ async def choose_import_plan(
             connection, import_id=import_id, account_id=caller.account_id
         )
         if record is None:
-            raise ApiProblemError(
-                404, "import.not_found", f"No import {import_id} in this account."
-            )
+            raise not_found("import", import_id, request)
         if record["status"] not in NOT_STARTED:
             raise _already_started(ImportAlreadyStartedError(record["started_at"]), locale)
         if record["status"] == ImportStatus.REJECTED:
