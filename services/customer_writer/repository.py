@@ -7,7 +7,7 @@ import asyncpg
 import orjson
 
 from shared.customer import CustomerRecord
-from shared.events import ValidRow, customer_id_for
+from shared.events import ValidRow
 
 # The text columns; custom fields go in one jsonb column, sent as JSON text (NULL: none).
 _CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
@@ -85,7 +85,7 @@ async def insert_customers(
     account_id: UUID,
     import_id: UUID,
     rows: tuple[ValidRow, ...],
-    ids: list[UUID] | None = None,
+    ids: list[UUID],
 ) -> set[int]:
     """Insert the rows that take no existing key; returns the row numbers inserted."""
     customers = [row.customer for row in rows]
@@ -94,7 +94,7 @@ async def insert_customers(
         INSERT_CUSTOMERS,
         account_id,
         import_id,
-        ids if ids is not None else [customer_id_for(import_id, row.row_no) for row in rows],
+        ids,
         [row.row_no for row in rows],
         *columns,
         [orjson.dumps(c.custom_fields).decode() if c.custom_fields else None for c in customers],
