@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from minio import Minio
 
+from services.upload.precheck import Precheck, precheck
 from shared.csv_format import SAMPLE_SIZE
+from shared.events import ImportStatus
 from shared.storage import PART_SIZE, ChunkPipe
 
 
@@ -30,6 +32,31 @@ class ReceivedFile:
     def sample_is_whole_file(self) -> bool:
         """Whether the sample holds the entire file (small files are pre-checked completely)."""
         return self.size_bytes == len(self.sample)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file stored at `object_key` and what its pre-check found: what an import records."""
+
+    object_key: str
+    size_bytes: int
+    check: Precheck
+
+    @property
+    def status(self) -> ImportStatus:
+        """Rejected when the pre-check found a problem; else uploaded, waiting for its start."""
+        return ImportStatus.REJECTED if self.check.problems else ImportStatus.UPLOADED
+
+
+async def receive_checked_file(
+    chunks: AsyncIterator[bytes], *, storage: Minio, bucket: str, key: str, max_bytes: int
+) -> CheckedFile:
+    """Store the upload at `key` and pre-check its first bytes, in the same single pass."""
+    received = await receive_file(
+        chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
+    )
+    check = precheck(received.sample, whole_file=received.sample_is_whole_file)
+    return CheckedFile(object_key=key, size_bytes=received.size_bytes, check=check)
 
 
 async def receive_file(

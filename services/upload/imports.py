@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field
 from services.upload import catalogue_repository, repository
 from services.upload.account_fields import AccountFields, account_fields, in_template_order
 from services.upload.column_mapping import EffectiveMapping, effective_mapping
-from services.upload.file_intake import receive_file
-from services.upload.precheck import precheck
+from services.upload.file_intake import receive_checked_file
 from shared.csv_format import CsvDialect
 from shared.events import (
     FileAccepted,
@@ -85,28 +84,17 @@ async def create_import(
     """Store the uploaded file, pre-check it and record the import (uploaded or rejected)."""
     import_id = uuid4()
     key = original_file_key(account_id, import_id)
-    received = await receive_file(
+    file = await receive_checked_file(
         chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
-    )
-    # Which columns hold the required fields is the mapping step's question, not the file's:
-    # a header the synonyms do not recognise is mapped by the user, not rejected.
-    check = precheck(
-        received.sample, whole_file=received.sample_is_whole_file, required=frozenset()
     )
     async with pool.acquire() as connection:
         return await repository.insert_import(
             connection,
             import_id=import_id,
             account_id=account_id,
-            file_name=file_name,
-            object_key=key,
-            size_bytes=received.size_bytes,
-            dialect=check.dialect,
-            status=ImportStatus.REJECTED if check.problems else ImportStatus.UPLOADED,
-            columns={field.value: header for field, header in check.columns.items()},
-            problems=list(check.problems),
             created_by=created_by,
-            detection=check.detection,
+            file_name=file_name,
+            file=file,
         )
 
 

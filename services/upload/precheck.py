@@ -11,8 +11,8 @@ from shared.csv_format import (
     read_records,
 )
 from shared.file_problems import FileProblem, FileProblemError
-from shared.rules.fields import TEMPLATE_HEADERS, Field
-from shared.rules.headers import map_header, missing_required
+from shared.rules.fields import Field
+from shared.rules.headers import map_header
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,12 @@ class Precheck:
     detection: DialectDetection | None = None
 
 
-def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> Precheck:
-    """Detect the format, read the header and find what makes the file unusable."""
+def precheck(sample: bytes, *, whole_file: bool) -> Precheck:
+    """Detect the format, read the header and find what makes the file unusable.
+
+    Which columns hold the required fields is the mapping step's question, not the file's: a
+    header the synonyms do not recognise is mapped by the user, not rejected.
+    """
     try:
         dialect = detect_dialect(sample)
     except FileProblemError as error:
@@ -46,10 +50,6 @@ def precheck(sample: bytes, *, whole_file: bool, required: frozenset[Field]) -> 
     mapping = map_header(header)
     columns = {mapped: header[index].strip() for index, mapped in mapping.columns.items()}
     problems: list[FileProblem] = []
-    missing = missing_required(mapping, required)
-    if missing:
-        names = ", ".join(f"«{TEMPLATE_HEADERS.get(item, item.value)}»" for item in missing)
-        problems.append(FileProblem(code="file.missing_columns", line=1, params={"columns": names}))
     if whole_file and not any(any(cell.strip() for cell in cells) for cells in records[1:]):
         problems.append(FileProblem(code="file.header_only", line=1))
     return Precheck(dialect=dialect, columns=columns, problems=tuple(problems), detection=detection)

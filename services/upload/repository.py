@@ -6,13 +6,12 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.csv_format import CsvDialect, DialectDetection
+from services.upload.file_intake import CheckedFile
 from shared.events import CustomerRef, ImportStatus
-from shared.file_problems import FileProblem
 
 INSERT_IMPORT = """
-INSERT INTO imports (id, account_id, file_name, object_key, size_bytes, encoding, delimiter,
-                     status, columns, problems, created_by, detection)
+INSERT INTO imports (id, account_id, created_by, file_name, object_key, size_bytes, encoding,
+                     delimiter, status, columns, problems, detection)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING *
 """
@@ -51,36 +50,35 @@ RETURNING *
 """
 
 
+def file_values(file_name: str, file: CheckedFile) -> tuple[Any, ...]:
+    """The columns of imports that describe its file, in INSERT_IMPORT's (and REPLACE_FILE's)
+    order: name, object key, size, encoding, delimiter, status, columns, problems, detection."""
+    check = file.check
+    return (
+        file_name,
+        file.object_key,
+        file.size_bytes,
+        check.dialect.encoding if check.dialect else None,
+        check.dialect.delimiter if check.dialect else None,
+        file.status.value,
+        {field.value: header for field, header in check.columns.items()},
+        [problem.model_dump() for problem in check.problems],
+        check.detection.model_dump() if check.detection else None,
+    )
+
+
 async def insert_import(
     connection: asyncpg.Connection,
     *,
     import_id: UUID,
     account_id: UUID,
-    file_name: str,
-    object_key: str,
-    size_bytes: int,
-    dialect: CsvDialect | None,
-    status: ImportStatus,
-    columns: dict[str, str],
-    problems: list[FileProblem],
     created_by: UUID,
-    detection: DialectDetection | None = None,
+    file_name: str,
+    file: CheckedFile,
 ) -> asyncpg.Record:
     """Record a received file and the user who uploaded it."""
     record: asyncpg.Record = await connection.fetchrow(
-        INSERT_IMPORT,
-        import_id,
-        account_id,
-        file_name,
-        object_key,
-        size_bytes,
-        dialect.encoding if dialect else None,
-        dialect.delimiter if dialect else None,
-        status.value,
-        columns,
-        [problem.model_dump() for problem in problems],
-        created_by,
-        detection.model_dump() if detection else None,
+        INSERT_IMPORT, import_id, account_id, created_by, *file_values(file_name, file)
     )
     return record
 

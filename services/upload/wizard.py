@@ -12,8 +12,7 @@ from minio import Minio
 from services.upload import catalogue_repository, repository, wizard_repository
 from services.upload.account_fields import account_fields
 from services.upload.column_mapping import effective_mapping
-from services.upload.file_intake import receive_file
-from services.upload.precheck import precheck
+from services.upload.file_intake import receive_checked_file
 from services.upload.preview import SAMPLE_BYTES, Preview, RowRules, build_preview
 from shared.csv_format import CsvDialect
 from shared.events import ImportStatus
@@ -56,26 +55,13 @@ async def replace_file(
         raise ImportAlreadyStartedError(record["started_at"])
     # A new key: a start racing with this upload still reads the complete previous file.
     key = corrected_file_key(account_id, import_id, uuid4().hex[:12])
-    received = await receive_file(
+    # Pre-checked as the first upload.
+    file = await receive_checked_file(
         chunks, storage=storage, bucket=bucket, key=key, max_bytes=max_bytes
-    )
-    # As the first upload: which columns hold the required fields is the mapping step's question.
-    check = precheck(
-        received.sample, whole_file=received.sample_is_whole_file, required=frozenset()
     )
     async with pool.acquire() as connection:
         updated = await wizard_repository.replace_file(
-            connection,
-            import_id=import_id,
-            account_id=account_id,
-            file_name=file_name,
-            object_key=key,
-            size_bytes=received.size_bytes,
-            dialect=check.dialect,
-            status=ImportStatus.REJECTED if check.problems else ImportStatus.UPLOADED,
-            columns={field.value: header for field, header in check.columns.items()},
-            problems=list(check.problems),
-            detection=check.detection,
+            connection, import_id=import_id, account_id=account_id, file_name=file_name, file=file
         )
     if updated is None:
         await asyncio.to_thread(storage.remove_object, bucket, key)

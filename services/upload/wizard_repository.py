@@ -5,9 +5,8 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.csv_format import CsvDialect, DialectDetection
-from shared.events import ImportStatus
-from shared.file_problems import FileProblem
+from services.upload.file_intake import CheckedFile
+from services.upload.repository import file_values
 
 # Only before the start: once started, the file being imported never changes under the workers.
 REPLACE_FILE = """
@@ -44,28 +43,11 @@ async def replace_file(
     import_id: UUID,
     account_id: UUID,
     file_name: str,
-    object_key: str,
-    size_bytes: int,
-    dialect: CsvDialect | None,
-    status: ImportStatus,
-    columns: dict[str, str],
-    problems: list[FileProblem],
-    detection: DialectDetection | None,
+    file: CheckedFile,
 ) -> asyncpg.Record | None:
     """Give a not yet started import another file; None if it was started meanwhile."""
     record: asyncpg.Record | None = await connection.fetchrow(
-        REPLACE_FILE,
-        import_id,
-        account_id,
-        file_name,
-        object_key,
-        size_bytes,
-        dialect.encoding if dialect else None,
-        dialect.delimiter if dialect else None,
-        status.value,
-        columns,
-        [problem.model_dump() for problem in problems],
-        detection.model_dump() if detection else None,
+        REPLACE_FILE, import_id, account_id, *file_values(file_name, file)
     )
     return record
 

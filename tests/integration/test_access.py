@@ -16,7 +16,8 @@ from services.upload.access import NewAccount, create_account
 from services.upload.access_api import router as access_router
 from services.upload.api import router as imports_router
 from services.upload.customers_api import router as customers_router
-from shared.events import ImportStatus
+from services.upload.file_intake import CheckedFile
+from services.upload.precheck import Precheck
 from stack.infra import InfraEndpoints
 from tests.integration.api_client import api_client
 
@@ -64,14 +65,14 @@ async def insert_import(pool: asyncpg.Pool, account: NewAccount) -> uuid.UUID:
             connection,
             import_id=import_id,
             account_id=account.account_id,
-            file_name="clientes.csv",
-            object_key=f"{account.account_id}/{import_id}",
-            size_bytes=10,
-            dialect=None,
-            status=ImportStatus.UPLOADED,
-            columns={},
-            problems=[],
             created_by=account.owner_id,
+            file_name="clientes.csv",
+            # No problem found: an uploaded import.
+            file=CheckedFile(
+                object_key=f"{account.account_id}/{import_id}",
+                size_bytes=10,
+                check=Precheck(dialect=None),
+            ),
         )
     return import_id
 
