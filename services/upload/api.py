@@ -33,7 +33,6 @@ from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from services.upload.upload_body import (
     UPLOAD_REQUEST_BODY,
-    declared_too_large,
     read_upload,
     too_large,
 )
@@ -59,9 +58,7 @@ async def upload_file(
     it is pre-checked, not yet imported."""
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
-    if declared_too_large(request, limit):
-        raise too_large(limit, locale_of(accept_language))
-    body = await read_upload(request, file_name, locale_of(accept_language))
+    body = await read_upload(request, file_name, locale_of(accept_language), max_bytes=limit)
     try:
         created = await create_import(
             body.chunks,

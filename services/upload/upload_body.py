@@ -37,8 +37,16 @@ def is_multipart(request: Request) -> bool:
     return content_type == b"multipart/form-data"
 
 
-async def read_upload(request: Request, file_name: str | None, locale: Locale) -> UploadBody:
-    """The file of the request: the body itself, or the first file part of a form."""
+async def read_upload(
+    request: Request, file_name: str | None, locale: Locale, *, max_bytes: int
+) -> UploadBody:
+    """The file of the request: the body itself, or the first file part of a form.
+
+    A body whose declared length is already over `max_bytes` is refused unread (413); one that
+    only turns out too large while streaming is refused by whoever counts its chunks.
+    """
+    if _declared_too_large(request, max_bytes):
+        raise too_large(max_bytes, locale)
     if not is_multipart(request):
         if file_name is None:
             raise _problem(422, FileProblem(code="upload.file_name_missing"), locale)
@@ -165,7 +173,7 @@ def too_large(limit_bytes: int, locale: Locale) -> ApiProblemError:
     return ApiProblemError(413, "file.too_large", render_problem(problem, locale))
 
 
-def declared_too_large(request: Request, limit_bytes: int) -> bool:
+def _declared_too_large(request: Request, limit_bytes: int) -> bool:
     """Whether the declared length already says the file is over the limit (refused unread)."""
     declared = request.headers.get("content-length")
     if declared is None or not declared.isdigit():

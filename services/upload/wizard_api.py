@@ -25,7 +25,6 @@ from services.upload.problems import ApiProblemError, locale_of, not_found
 from services.upload.runtime import runtime_of
 from services.upload.upload_body import (
     UPLOAD_REQUEST_BODY,
-    declared_too_large,
     read_upload,
     too_large,
 )
@@ -222,9 +221,7 @@ async def upload_corrected_file(
     locale = locale_of(accept_language)
     runtime = runtime_of(request)
     limit = runtime.settings.max_file_bytes
-    if declared_too_large(request, limit):
-        raise too_large(limit, locale)
-    body = await read_upload(request, file_name, locale)
+    body = await read_upload(request, file_name, locale, max_bytes=limit)
     try:
         replaced = await replace_file(
             body.chunks,
