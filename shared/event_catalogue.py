@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from shared import topics
 from shared.events import (
     CustomerCreated,
+    CustomersCreated,
     FileAccepted,
     FileRangeToValidate,
     FileValidated,
@@ -88,6 +89,13 @@ CHANNELS: tuple[Channel, ...] = (
         FileValidated,
         False,
         "Internal: the file's row count, or why it is unusable. Key: import id.",
+    ),
+    Channel(
+        topics.CUSTOMERS_CREATED,
+        CustomersCreated,
+        False,
+        "Internal: the customers one batch of rows created, for the subscription service. "
+        "Key: import id and the batch's first row (an import's batches spread over partitions).",
     ),
     Channel(
         topics.SUBSCRIPTION_RETRIES,

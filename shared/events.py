@@ -327,21 +327,6 @@ class CustomerCreated(Event):
     customer: CustomerRecord
 
 
-class CustomerCreatedRef(BaseModel):
-    """Which customer a *customer created* event is about, read without the customer's data.
-
-    For consumers that only need the identity (the subscription service): parsing four fields
-    of the JSON, the rest skipped, costs a fraction of the whole event with its validators.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    import_id: UUID
-    account_id: UUID
-    customer_id: UUID
-    row_no: int
-
-
 class Contact(BaseModel):
     """The channels a customer can be reached on, to ask for card details at the first charge."""
 
@@ -401,6 +386,34 @@ class CustomerRef(BaseModel):
 
     row_no: int
     customer_id: UUID
+
+
+class CustomersCreated(Event):
+    """The customers one batch of valid rows created, for the import's own later steps.
+
+    Internal: *customer created* is the public, per-customer form of the same facts. The
+    subscription service reads this one, a message per batch, instead of a message per
+    customer: most imports ask for no plan, and per-customer messages cost it far more than
+    it does with them.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_ENVELOPE,
+                    "event_type": "customers_created",
+                    "customers": [
+                        {"row_no": 2, "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"}
+                    ],
+                }
+            ]
+        },
+    )
+
+    event_type: Literal["customers_created"] = "customers_created"
+    customers: tuple[CustomerRef, ...]
 
 
 class SubscriptionRetryRequested(Event):

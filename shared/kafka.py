@@ -84,6 +84,12 @@ def range_key(import_id: object, range_index: int) -> bytes:
     return f"{import_id}:{range_index}".encode()
 
 
+def batch_key(import_id: object, first_row_no: int) -> bytes:
+    """Partition key of a batch's message whose order among the import's batches does not
+    matter: the batches of a large import spread over partitions and replicas."""
+    return f"{import_id}@{first_row_no}".encode()
+
+
 def customer_key(customer_id: object) -> bytes:
     """Partition key of per-customer events: a customer's events stay in order, from any sender."""
     return str(customer_id).encode()

@@ -11,6 +11,7 @@ SUBSCRIPTION_CREATED = "customer-import.subscription-created"
 # Internal: the import pipeline's own hops.
 FILE_RANGES = "customer-import.file-ranges"
 ROWS_VALIDATED = "customer-import.rows-validated"
+CUSTOMERS_CREATED = "customer-import.customers-created"
 ROW_OUTCOMES = "customer-import.row-outcomes"
 FILE_VALIDATED = "customer-import.file-validated"
 SUBSCRIPTION_RETRIES = "customer-import.subscription-retries"
@@ -25,6 +26,7 @@ ALL_TOPICS: tuple[str, ...] = (
     SUBSCRIPTION_CREATED,
     FILE_RANGES,
     ROWS_VALIDATED,
+    CUSTOMERS_CREATED,
     ROW_OUTCOMES,
     FILE_VALIDATED,
     SUBSCRIPTION_RETRIES,

@@ -12,6 +12,8 @@ import asyncpg
 from services.customer_writer.writing import BatchWritten, customer_ids, write_batch
 from shared.events import (
     CustomerCreated,
+    CustomerRef,
+    CustomersCreated,
     OutcomeKind,
     RowOutcomes,
     RowsValidated,
@@ -22,14 +24,16 @@ from shared.events import (
 
 # publish(events) -> futures resolved when the broker has each message.
 PublishCreated = Callable[[Sequence[CustomerCreated]], Awaitable[list["asyncio.Future[Any]"]]]
+PublishBatchCreated = Callable[[CustomersCreated], Awaitable["asyncio.Future[Any]"]]
 PublishOutcomes = Callable[[RowOutcomes], Awaitable["asyncio.Future[Any]"]]
 
 
 @dataclass(frozen=True)
 class WriterPublishers:
-    """Where the writer's two kinds of events go."""
+    """Where the writer's events go: per customer (public), per batch and per batch's outcomes."""
 
     customer_created: PublishCreated
+    customers_created: PublishBatchCreated
     row_outcomes: PublishOutcomes
 
 
@@ -51,6 +55,8 @@ async def write_batches(
             if index + 1 < len(batches):
                 writing = _start_write(batches, ids, pool, index + 1)
             sent += await publish.customer_created(created_events(batch, written))
+            if written.created:
+                sent.append(await publish.customers_created(batch_created(batch, written)))
             sent.append(await publish.row_outcomes(write_outcomes(batch, written)))
     finally:
         if not writing.done():
@@ -86,6 +92,19 @@ def created_events(batch: RowsValidated, written: BatchWritten) -> list[Customer
             written.created, written.created_ids, event_ids, strict=True
         )
     ]
+
+
+def batch_created(batch: RowsValidated, written: BatchWritten) -> CustomersCreated:
+    """The batch's created customers in one internal message, with a stable event id."""
+    return CustomersCreated(
+        event_id=derived_event_id("customers-created", batch.import_id, batch.first_row_no),
+        import_id=batch.import_id,
+        account_id=batch.account_id,
+        customers=tuple(
+            CustomerRef.model_construct(row_no=row.row_no, customer_id=customer_id)
+            for row, customer_id in zip(written.created, written.created_ids, strict=True)
+        ),
+    )
 
 
 def write_outcomes(batch: RowsValidated, written: BatchWritten) -> RowOutcomes:

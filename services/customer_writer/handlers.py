@@ -1,4 +1,5 @@
-"""The writer's subscriber: valid rows in; row outcomes and *customer created* out."""
+"""The writer's subscriber: valid rows in; *customer created*, the batch's customers and row
+outcomes out."""
 
 import asyncio
 from collections.abc import Sequence
@@ -11,8 +12,15 @@ from faststream.middlewares import AckPolicy
 from services.customer_writer.announcing import WriterPublishers, write_batches
 from services.customer_writer.settings import WriterSettings
 from shared import topics
-from shared.events import CustomerCreated, RowOutcomes, RowsValidated
-from shared.kafka import consumer_options, customer_key, import_key, publish_many, raw_bodies
+from shared.events import CustomerCreated, CustomersCreated, RowOutcomes, RowsValidated
+from shared.kafka import (
+    batch_key,
+    consumer_options,
+    customer_key,
+    import_key,
+    publish_many,
+    raw_bodies,
+)
 
 
 def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -20,16 +28,25 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
     router = KafkaRouter(prefix=settings.kafka.topic_prefix)
     row_outcomes = router.publisher(topics.ROW_OUTCOMES)
     customer_created = router.publisher(topics.CUSTOMER_CREATED)
+    customers_created = router.publisher(topics.CUSTOMERS_CREATED)
 
     async def publish_created(events: Sequence[CustomerCreated]) -> list["asyncio.Future[Any]"]:
         return await publish_many(
             customer_created, [(event, customer_key(event.customer_id)) for event in events]
         )
 
+    async def publish_batch_created(event: CustomersCreated) -> "asyncio.Future[Any]":
+        key = batch_key(event.import_id, event.customers[0].row_no)
+        return await customers_created.publish(event, key=key, no_confirm=True)
+
     async def publish_outcomes(event: RowOutcomes) -> "asyncio.Future[Any]":
         return await row_outcomes.publish(event, key=import_key(event.import_id), no_confirm=True)
 
-    publishers = WriterPublishers(customer_created=publish_created, row_outcomes=publish_outcomes)
+    publishers = WriterPublishers(
+        customer_created=publish_created,
+        customers_created=publish_batch_created,
+        row_outcomes=publish_outcomes,
+    )
 
     @router.subscriber(
         topics.ROWS_VALIDATED,

@@ -1,7 +1,6 @@
-"""The subscription service's subscribers: *customer created* and retries in; outcomes out."""
+"""The subscription service's subscribers: created customers and retries in; outcomes out."""
 
 import asyncio
-from collections import defaultdict
 from uuid import UUID
 
 import asyncpg
@@ -14,19 +13,13 @@ from services.subscription.settings import SubscriptionSettings
 from services.subscription.subscribing import SubscriptionBatch, subscribe_customers
 from shared import topics
 from shared.events import (
-    CustomerCreatedRef,
     CustomerRef,
+    CustomersCreated,
     RowOutcomes,
     Stage,
     SubscriptionRetryRequested,
 )
-from shared.kafka import (
-    consumer_options,
-    customer_key,
-    import_key,
-    publish_many,
-    raw_bodies,
-)
+from shared.kafka import consumer_options, customer_key, import_key, publish_many
 
 
 def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -76,26 +69,16 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
         )
         await asyncio.gather(*sent)
 
+    # The internal per-batch form of *customer created*: one message per batch of rows.
     @router.subscriber(
-        topics.CUSTOMER_CREATED,
-        **consumer_options(settings.kafka, group_id="subscription.customer-created"),
-        batch=True,
-        max_records=settings.batch_size,
-        # Most imports ask for no plan: their events are skipped after reading four fields.
-        decoder=raw_bodies,
-        # The whole batch is redelivered after a failure: subscriptions are keyed by
-        # (customer, plan) and outcomes are counted once per row.
+        topics.CUSTOMERS_CREATED,
+        **consumer_options(settings.kafka, group_id="subscription.customers-created"),
+        # Redelivered after a failure: subscriptions are keyed by (customer, plan) and
+        # outcomes are counted once per row.
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
-    async def on_customers_created(bodies: list[bytes]) -> None:
-        by_import: dict[tuple[UUID, UUID], list[CustomerRef]] = defaultdict(list)
-        for body in bodies:
-            event = CustomerCreatedRef.model_validate_json(body)
-            by_import[(event.import_id, event.account_id)].append(
-                CustomerRef(row_no=event.row_no, customer_id=event.customer_id)
-            )
-        for (import_id, account_id), customers in by_import.items():
-            await subscribe(import_id, account_id, customers)
+    async def on_customers_created(event: CustomersCreated) -> None:
+        await subscribe(event.import_id, event.account_id, list(event.customers))
 
     @router.subscriber(
         topics.SUBSCRIPTION_RETRIES,

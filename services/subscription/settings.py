@@ -11,7 +11,5 @@ class SubscriptionSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SUBSCRIPTION_")
 
-    # Customers subscribed per consumed batch (one transaction each).
-    batch_size: int = Field(default=500, ge=1, le=5000)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

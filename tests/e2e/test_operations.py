@@ -18,12 +18,14 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from shared import topics
 from shared.settings import KafkaSettings
 from stack.infra import InfraEndpoints
 from stack.processes import free_port
@@ -161,10 +163,10 @@ def eventually(check: Callable[[], bool], *, within: float = 30.0) -> None:
         time.sleep(0.2)
 
 
-def test_one_trace_follows_the_import_through_every_service(
-    finished_import: dict[str, Any], receiver: OtlpReceiver
-) -> None:
-    def start_request() -> ReceivedSpan | None:
+def start_request(receiver: OtlpReceiver) -> ReceivedSpan:
+    """The span of the request that started the import, once it is exported."""
+
+    def exported() -> ReceivedSpan | None:
         return next(
             (
                 span
@@ -176,9 +178,16 @@ def test_one_trace_follows_the_import_through_every_service(
             None,
         )
 
-    eventually(lambda: start_request() is not None)
-    request = start_request()
+    eventually(lambda: exported() is not None)
+    request = exported()
     assert request is not None
+    return request
+
+
+def test_one_trace_follows_the_import_through_every_service(
+    finished_import: dict[str, Any], receiver: OtlpReceiver
+) -> None:
+    request = start_request(receiver)
     # The request that starts the import is the root of its trace.
     assert request.parent_span_id == ""
 
@@ -198,7 +207,7 @@ def test_one_trace_follows_the_import_through_every_service(
         }
 
     # Across each hop the parent is a span of the sending service: the context travelled in
-    # the Kafka headers (customer-created through publish_many, into a batch subscriber).
+    # the Kafka headers (into the writer's batch subscriber too).
     # Spans are exported in batches, a few seconds apart per service: a service can be in the
     # trace already while the span of its later hop is still on its way.
     expected = {
@@ -211,6 +220,34 @@ def test_one_trace_follows_the_import_through_every_service(
     assert expected <= hops()
     # Health checks and scrapes are not traced.
     assert not [span for span in receiver.spans if "healthz" in span.name]
+
+
+async def test_public_customer_created_events_carry_the_import_trace(
+    finished_import: dict[str, Any], traced_product: Product, receiver: OtlpReceiver
+) -> None:
+    # Written into record batches by publish_many, read by no service of ours: an outside
+    # consumer still finds each event in the trace of the import that created its customer.
+    request = start_request(receiver)
+    consumer = AIOKafkaConsumer(
+        topics.topic(topics.CUSTOMER_CREATED, traced_product.kafka),
+        bootstrap_servers=traced_product.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=None,
+    )
+    await consumer.start()
+    parents: list[str] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                for record in records:
+                    if json.loads(record.value)["import_id"] == finished_import["id"]:
+                        headers = dict(record.headers)
+                        parents.append(headers["traceparent"].decode())
+    finally:
+        await consumer.stop()
+    assert len(parents) >= finished_import["counts"]["created"]
+    # traceparent: version-trace id-parent span-flags.
+    assert {parent.split("-")[1] for parent in parents} == {request.trace_id}
 
 
 def test_every_worker_line_about_a_message_names_the_import(

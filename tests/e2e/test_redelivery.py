@@ -104,7 +104,7 @@ async def test_replaying_every_message_changes_nothing(
     for name, group in [
         (topics.FILE_ACCEPTED, "validator"),
         (topics.ROWS_VALIDATED, "customer-writer"),
-        (topics.CUSTOMER_CREATED, "subscription.customer-created"),
+        (topics.CUSTOMERS_CREATED, "subscription.customers-created"),
         (topics.ROW_OUTCOMES, "aggregator.row-outcomes"),
         (topics.FILE_VALIDATED, "aggregator.file-validated"),
     ]:

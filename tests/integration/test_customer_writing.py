@@ -10,7 +10,14 @@ import asyncpg
 from services.customer_writer.announcing import WriterPublishers, write_batches
 from services.customer_writer.writing import write_batch
 from shared.customer import CustomerRecord
-from shared.events import CustomerCreated, OutcomeKind, RowOutcomes, RowsValidated, ValidRow
+from shared.events import (
+    CustomerCreated,
+    CustomersCreated,
+    OutcomeKind,
+    RowOutcomes,
+    RowsValidated,
+    ValidRow,
+)
 
 
 def batch(
@@ -127,6 +134,10 @@ async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_cr
         announced.append(("created", [event.row_no for event in events]))
         return [_done()]
 
+    async def customers_created(event: CustomersCreated) -> asyncio.Future[Any]:
+        announced.append(("batch", [customer.row_no for customer in event.customers]))
+        return _done()
+
     async def row_outcomes(event: RowOutcomes) -> asyncio.Future[Any]:
         announced.append(("outcomes", [(o.row_no, o.kind) for o in event.outcomes]))
         return _done()
@@ -137,23 +148,31 @@ async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_cr
         batch(account, import_id, (2, "Ana", "ana@x.com", None), (3, "Bia", "bia@x.com", None)),
         batch(account, import_id, (4, "Ana B", "ana@x.com", None), (5, "Caio", None, "C5")),
     ]
-    publishers = WriterPublishers(customer_created=customer_created, row_outcomes=row_outcomes)
+    publishers = WriterPublishers(
+        customer_created=customer_created,
+        customers_created=customers_created,
+        row_outcomes=row_outcomes,
+    )
     await write_batches(batches, pool=pool, publish=publishers)
 
     # The outcomes list the skipped rows only: the other rows of a batch were created.
     assert announced == [
         ("created", [2, 3]),
+        ("batch", [2, 3]),
         ("outcomes", []),
         ("created", [5]),
+        ("batch", [5]),
         ("outcomes", [(4, OutcomeKind.DUPLICATE)]),
     ]
     assert await count_customers(pool, account) == 3
     # A redelivery of both batches announces the same events again and creates nothing.
     announced.clear()
     await write_batches(batches, pool=pool, publish=publishers)
-    assert [entry for entry in announced if entry[0] == "created"] == [
+    assert [entry for entry in announced if entry[0] != "outcomes"] == [
         ("created", [2, 3]),
+        ("batch", [2, 3]),
         ("created", [5]),
+        ("batch", [5]),
     ]
     assert await count_customers(pool, account) == 3
 

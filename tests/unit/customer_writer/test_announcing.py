@@ -1,13 +1,13 @@
-"""The writer's events, built without re-validation, are exactly the validated ones."""
+"""The writer's events: built without re-validation, exactly the validated ones."""
 
 import uuid
 
 from pydantic_core import to_json
 
-from services.customer_writer.announcing import created_events
+from services.customer_writer.announcing import batch_created, created_events
 from services.customer_writer.writing import BatchWritten
 from shared.customer import CustomerRecord
-from shared.events import CustomerCreated, CustomerCreatedRef, RowsValidated, ValidRow
+from shared.events import CustomerCreated, CustomersCreated, RowsValidated, ValidRow
 
 
 def test_created_events_serialise_like_validated_events() -> None:
@@ -37,20 +37,21 @@ def test_created_events_serialise_like_validated_events() -> None:
         assert CustomerCreated.model_validate_json(to_json(event)) == validated
 
 
-def test_the_identity_of_a_created_customer_is_read_from_the_whole_event() -> None:
-    event = CustomerCreated(
-        import_id=uuid.uuid4(),
-        account_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(),
-        row_no=7,
-        customer=CustomerRecord(full_name="Ana", email="ana@x.com"),
+def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
+    rows = (
+        ValidRow(row_no=4, customer=CustomerRecord(full_name="Ana", email="ana@x.com")),
+        ValidRow(row_no=6, customer=CustomerRecord(full_name="Bia", document="52998224725")),
     )
-
-    ref = CustomerCreatedRef.model_validate_json(to_json(event))
-
-    assert (ref.import_id, ref.account_id, ref.customer_id, ref.row_no) == (
-        event.import_id,
-        event.account_id,
-        event.customer_id,
-        7,
+    batch = RowsValidated(
+        import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6, rows=rows
     )
+    ids = (uuid.uuid4(), uuid.uuid4())
+    written = BatchWritten(outcomes=(), created=rows, created_ids=ids)
+
+    event = batch_created(batch, written)
+
+    parsed = CustomersCreated.model_validate_json(to_json(event))
+    assert (parsed.import_id, parsed.account_id) == (batch.import_id, batch.account_id)
+    assert [(c.row_no, c.customer_id) for c in parsed.customers] == [(4, ids[0]), (6, ids[1])]
+    # A redelivered batch announces itself under the same event id.
+    assert batch_created(batch, written).event_id == event.event_id
