@@ -12,11 +12,11 @@ from faststream.middlewares import AckPolicy
 from services.customer_writer.announcing import WriterPublishers, write_batches
 from services.customer_writer.settings import WriterSettings
 from shared import topics
-from shared.events import CustomerCreated, CustomersCreated, RowOutcomes, RowsValidated
+from shared.events import CustomersCreated, RowOutcomes, RowsValidated
 from shared.kafka import (
+    Outgoing,
     batch_key,
     consumer_options,
-    customer_key,
     import_key,
     publish_many,
     raw_bodies,
@@ -30,10 +30,8 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
     customer_created = router.publisher(topics.CUSTOMER_CREATED)
     customers_created = router.publisher(topics.CUSTOMERS_CREATED)
 
-    async def publish_created(events: Sequence[CustomerCreated]) -> list["asyncio.Future[Any]"]:
-        return await publish_many(
-            customer_created, [(event, customer_key(event.customer_id)) for event in events]
-        )
+    async def publish_created(messages: Sequence[Outgoing]) -> list["asyncio.Future[Any]"]:
+        return await publish_many(customer_created, messages)
 
     async def publish_batch_created(event: CustomersCreated) -> "asyncio.Future[Any]":
         key = batch_key(event.import_id, event.customers[0].row_no)

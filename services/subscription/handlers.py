@@ -19,7 +19,7 @@ from shared.events import (
     Stage,
     SubscriptionRetryRequested,
 )
-from shared.kafka import consumer_options, customer_key, import_key, publish_many
+from shared.kafka import consumer_options, customer_key, import_key, outgoing, publish_many
 
 
 def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRouter:
@@ -49,7 +49,7 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
 
     async def publish(batch: SubscriptionBatch, import_id: UUID, account_id: UUID) -> None:
         sent = await publish_many(
-            subscription_created, [(e, customer_key(e.customer_id)) for e in batch.created]
+            subscription_created, [outgoing(e, customer_key(e.customer_id)) for e in batch.created]
         )
         rows = [outcome.row_no for outcome in batch.outcomes]
         sent.append(

@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import orjson
 
 from services.customer_writer.announcing import WriterPublishers, write_batches
 from services.customer_writer.writing import write_batch
 from shared.customer import CustomerRecord
 from shared.events import (
-    CustomerCreated,
     CustomersCreated,
     OutcomeKind,
     RowOutcomes,
     RowsValidated,
     ValidRow,
 )
+from shared.kafka import Outgoing
 
 
 def batch(
@@ -130,8 +131,8 @@ async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_cr
     import_id = await insert_import(pool, account)
     announced: list[tuple[str, object]] = []
 
-    async def customer_created(events: Sequence[CustomerCreated]) -> list[asyncio.Future[Any]]:
-        announced.append(("created", [event.row_no for event in events]))
+    async def customer_created(messages: Sequence[Outgoing]) -> list[asyncio.Future[Any]]:
+        announced.append(("created", [orjson.loads(m.value)["row_no"] for m in messages]))
         return [_done()]
 
     async def customers_created(event: CustomersCreated) -> asyncio.Future[Any]:

@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 from shared import topics
 from shared.customer import CustomerRecord
 from shared.events import CustomerCreated
-from shared.kafka import publish_many
+from shared.kafka import outgoing, publish_many
 from shared.settings import KafkaSettings
 
 
@@ -34,7 +34,8 @@ async def test_publish_many_matches_faststream_publish(kafka: KafkaSettings) -> 
         await broker.start()
         for event, key in zip(events, keys, strict=True):
             await publisher.publish(event, key=key)
-        for future in await publish_many(publisher, list(zip(events, keys, strict=True))):
+        messages = [outgoing(event, key) for event, key in zip(events, keys, strict=True)]
+        for future in await publish_many(publisher, messages):
             await future
 
     consumer = AIOKafkaConsumer(

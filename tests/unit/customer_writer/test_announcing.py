@@ -1,19 +1,34 @@
-"""The writer's events: built without re-validation, exactly the validated ones."""
+"""The writer's events: built without models or re-validation, exactly the validated ones."""
 
 import uuid
 
 from pydantic_core import to_json
 
-from services.customer_writer.announcing import batch_created, created_events
+from services.customer_writer.announcing import batch_created, created_messages
 from services.customer_writer.writing import BatchWritten
 from shared.customer import CustomerRecord
-from shared.events import CustomerCreated, CustomersCreated, RowsValidated, ValidRow
+from shared.events import (
+    CustomerCreated,
+    CustomersCreated,
+    RowsValidated,
+    ValidRow,
+    derived_event_id,
+)
 
 
-def test_created_events_serialise_like_validated_events() -> None:
+def test_created_messages_are_the_validated_events_bytes() -> None:
     rows = (
         ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", email="ana@x.com")),
-        ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia", document="52998224725")),
+        ValidRow(
+            row_no=3,
+            customer=CustomerRecord(
+                full_name="Bia Conceição",
+                document="52998224725",
+                document_kind="cpf",
+                notes='aspas " e ;',
+                custom_fields={"nivel": "ouro", "pontos": 12.5, "ativo": True},
+            ),
+        ),
     )
     batch = RowsValidated(
         import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=2, last_row_no=3, rows=rows
@@ -21,20 +36,23 @@ def test_created_events_serialise_like_validated_events() -> None:
     ids = (uuid.uuid4(), uuid.uuid4())
     written = BatchWritten(outcomes=(), created=rows, created_ids=ids)
 
-    built = created_events(batch, written)
+    built = created_messages(batch, written)
 
-    for event, row, customer_id in zip(built, rows, ids, strict=True):
+    for message, row, customer_id in zip(built, rows, ids, strict=True):
+        sent = CustomerCreated.model_validate_json(message.value)
         validated = CustomerCreated(
-            event_id=event.event_id,
+            event_id=sent.event_id,
             import_id=batch.import_id,
             account_id=batch.account_id,
-            occurred_at=event.occurred_at,
+            occurred_at=sent.occurred_at,
             customer_id=customer_id,
             row_no=row.row_no,
             customer=row.customer,
         )
-        assert to_json(event) == to_json(validated)
-        assert CustomerCreated.model_validate_json(to_json(event)) == validated
+        assert message.value == to_json(validated)
+        assert message.key == str(customer_id).encode()
+        assert message.correlation_id == str(sent.event_id).encode()
+        assert sent.event_id == derived_event_id("customer-created", batch.import_id, row.row_no)
 
 
 def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:

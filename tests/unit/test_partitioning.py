@@ -1,0 +1,38 @@
+"""Our murmur2 partitioning is aiokafka's (and so the Java client's), on any key."""
+
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import murmur2 as aiokafka_murmur2
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.partitioning import default_partition, murmur2
+
+
+@given(st.binary(max_size=80))
+def test_the_hash_is_aiokafkas_on_any_bytes(key: bytes) -> None:
+    assert murmur2(key) == aiokafka_murmur2(key)
+
+
+@given(st.binary(max_size=80), st.integers(min_value=1, max_value=64))
+def test_a_keyed_message_goes_where_aiokafka_sends_it(key: bytes, partitions: int) -> None:
+    all_partitions = list(range(partitions))
+    assert default_partition(key, all_partitions, all_partitions) == DefaultPartitioner()(
+        key, all_partitions, all_partitions
+    )
+
+
+def test_known_hashes_of_the_java_client() -> None:
+    # Values from Kafka's own UtilsTest.testMurmur2.
+    assert murmur2(b"21") == -973932308 & 0xFFFFFFFF
+    assert murmur2(b"foobar") == -790332482 & 0xFFFFFFFF
+    assert murmur2(b"a-little-bit-long-string") == -985981536 & 0xFFFFFFFF
+    assert murmur2(b"a-little-bit-longer-string") == -1486304829 & 0xFFFFFFFF
+    assert murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8") == -58897971 & 0xFFFFFFFF
+    assert murmur2(b"abc") == 479470107
+
+
+@given(st.integers(min_value=1, max_value=8))
+def test_an_unkeyed_message_goes_to_an_available_partition(partitions: int) -> None:
+    all_partitions = list(range(partitions))
+    assert default_partition(None, all_partitions, all_partitions[:1]) == 0
+    assert default_partition(None, all_partitions, []) in all_partitions
