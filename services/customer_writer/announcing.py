@@ -15,7 +15,6 @@ from shared.events import (
     CustomerCreated,
     CustomerRef,
     CustomersCreated,
-    OutcomeKind,
     RowOutcomes,
     RowsValidated,
     Stage,
@@ -140,7 +139,7 @@ def write_outcomes(batch: RowsValidated, written: BatchWritten) -> RowOutcomes:
         first_row_no=batch.first_row_no,
         last_row_no=batch.last_row_no,
         rows_seen=len(batch.rows),
-        outcomes=tuple(o for o in written.outcomes if o.kind is not OutcomeKind.CREATED),
+        outcomes=written.skipped,
         import_id=batch.import_id,
         account_id=batch.account_id,
     )

@@ -65,9 +65,11 @@ async def test_creates_customers_and_a_redelivery_changes_nothing(pool: asyncpg.
     first = await write_batch(rows, pool=pool)
     again = await write_batch(rows, pool=pool)
 
-    assert [o.kind for o in first.outcomes] == [OutcomeKind.CREATED, OutcomeKind.CREATED]
-    assert again.outcomes == first.outcomes
-    assert [row.row_no for row in again.created] == [2, 3]
+    assert [row.row_no for row in first.created] == [2, 3]
+    assert (first.skipped, again.skipped) == ((), ())
+    # The redelivery finds the rows it created before: the same customers, nothing new.
+    assert again.created == first.created
+    assert again.created_ids == first.created_ids
     assert await count_customers(pool, account) == 2
 
 
@@ -85,14 +87,12 @@ async def test_the_earlier_row_of_a_file_wins_and_the_later_says_where(pool: asy
         ),
         pool=pool,
     )
-    kinds = {o.row_no: o.kind for o in written.outcomes}
-    assert kinds == {
-        2: OutcomeKind.CREATED,
+    assert [row.row_no for row in written.created] == [2, 4]
+    assert {o.row_no: o.kind for o in written.skipped} == {
         3: OutcomeKind.DUPLICATE,
-        4: OutcomeKind.CREATED,
         5: OutcomeKind.DUPLICATE,
     }
-    by_row = {o.row_no: o.errors for o in written.outcomes}
+    by_row = {o.row_no: o.errors for o in written.skipped}
     assert [(e.code, e.params) for e in by_row[3]] == [("email.repeated_in_file", {"row": "2"})]
     assert [(e.code, e.params) for e in by_row[5]] == [
         ("external_code.repeated_in_file", {"row": "4"})
@@ -106,7 +106,8 @@ async def test_a_customer_of_an_earlier_import_is_already_registered(pool: async
     await write_batch(batch(account, earlier, (2, "Ana", "ana@x.com", "C1")), pool=pool)
     later = await insert_import(pool, account)
     written = await write_batch(batch(account, later, (2, "Ana", "ana@x.com", "C1")), pool=pool)
-    (outcome,) = written.outcomes
+    (outcome,) = written.skipped
+    assert written.created == ()
     assert outcome.kind is OutcomeKind.DUPLICATE
     assert [e.code for e in outcome.errors] == [
         "email.already_registered",
@@ -121,7 +122,7 @@ async def test_accounts_do_not_see_each_others_customers(pool: asyncpg.Pool) -> 
         written = await write_batch(
             batch(account, import_id, (2, "Ana", "ana@x.com", "C1")), pool=pool
         )
-        assert [o.kind for o in written.outcomes] == [OutcomeKind.CREATED]
+        assert ([row.row_no for row in written.created], written.skipped) == ([2], ())
 
 
 async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_created(

@@ -34,7 +34,7 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
         import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=2, last_row_no=3, rows=rows
     )
     ids = (uuid.uuid4(), uuid.uuid4())
-    written = BatchWritten(outcomes=(), created=rows, created_ids=ids)
+    written = BatchWritten(created=rows, created_ids=ids)
 
     built = created_messages(batch, written)
 
@@ -64,7 +64,7 @@ def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
         import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6, rows=rows
     )
     ids = (uuid.uuid4(), uuid.uuid4())
-    written = BatchWritten(outcomes=(), created=rows, created_ids=ids)
+    written = BatchWritten(created=rows, created_ids=ids)
 
     event = batch_created(batch, written)
 
