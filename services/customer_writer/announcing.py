@@ -91,8 +91,10 @@ def created_messages(batch: RowsValidated, written: BatchWritten) -> list[Outgoi
         "schema_version": _CREATED_SCHEMA_VERSION,
         "event_type": _CREATED_TYPE,
     }
+    rows = batch.row_numbers
+    customers = batch.customer_values()
     event_ids = derived_event_ids(
-        "customer-created", batch.import_id, (row.row_no for row in written.created)
+        "customer-created", batch.import_id, (rows[position] for position in written.created)
     )
     return [
         Outgoing(
@@ -101,14 +103,14 @@ def created_messages(batch: RowsValidated, written: BatchWritten) -> list[Outgoi
                     "event_id": event_id,
                     **common,
                     "customer_id": customer_id,
-                    "row_no": row.row_no,
-                    "customer": row.customer,
+                    "row_no": rows[position],
+                    "customer": customers[position],
                 }
             ),
             customer_key(customer_id),
             str(event_id).encode(),
         )
-        for row, customer_id, event_id in zip(
+        for position, customer_id, event_id in zip(
             written.created, written.created_ids, event_ids, strict=True
         )
     ]
@@ -121,8 +123,8 @@ def batch_created(batch: RowsValidated, written: BatchWritten) -> CustomersCreat
         import_id=batch.import_id,
         account_id=batch.account_id,
         customers=tuple(
-            CustomerRef.model_construct(row_no=row.row_no, customer_id=customer_id)
-            for row, customer_id in zip(written.created, written.created_ids, strict=True)
+            CustomerRef.model_construct(row_no=batch.row_numbers[position], customer_id=customer_id)
+            for position, customer_id in zip(written.created, written.created_ids, strict=True)
         ),
     )
 
@@ -138,7 +140,7 @@ def write_outcomes(batch: RowsValidated, written: BatchWritten) -> RowOutcomes:
         stage=Stage.WRITE,
         first_row_no=batch.first_row_no,
         last_row_no=batch.last_row_no,
-        rows_seen=len(batch.rows),
+        rows_seen=len(batch.row_numbers),
         outcomes=written.skipped,
         import_id=batch.import_id,
         account_id=batch.account_id,

@@ -1,17 +1,17 @@
 """SQL of the customers table, set-based: one statement per batch of rows."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 import orjson
 
-from shared.customer import CustomerRecord
-from shared.events import ValidRow
+from shared.events import CUSTOMER_COLUMNS, RowsValidated
 
 # The text columns; custom fields go in one jsonb column, sent as JSON text (NULL: none).
 _CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
-    name for name in CustomerRecord.model_fields if name != "custom_fields"
+    name for name in CUSTOMER_COLUMNS if name != "custom_fields"
 )
 _COLUMN_LIST = ", ".join(_CUSTOMER_COLUMNS)
 _ARRAYS = ", ".join(f"${index}::text[]" for index in range(5, 5 + len(_CUSTOMER_COLUMNS)))
@@ -80,39 +80,38 @@ class SkippedRow:
 
 
 async def insert_customers(
-    connection: asyncpg.Connection,
-    *,
-    account_id: UUID,
-    import_id: UUID,
-    rows: tuple[ValidRow, ...],
-    ids: list[UUID],
+    connection: asyncpg.Connection, *, batch: RowsValidated, ids: Sequence[UUID]
 ) -> set[int]:
     """Insert the rows that take no existing key; returns the row numbers inserted."""
-    customers = [row.customer for row in rows]
-    columns = [[getattr(c, column) for c in customers] for column in _CUSTOMER_COLUMNS]
     inserted = await connection.fetch(
         INSERT_CUSTOMERS,
-        account_id,
-        import_id,
+        batch.account_id,
+        batch.import_id,
         ids,
-        [row.row_no for row in rows],
-        *columns,
-        [orjson.dumps(c.custom_fields).decode() if c.custom_fields else None for c in customers],
+        batch.row_numbers,
+        # The event's columns are the statement's arrays.
+        *(batch.column(name) for name in _CUSTOMER_COLUMNS),
+        [
+            orjson.dumps(fields).decode() if fields else None
+            for fields in batch.column("custom_fields")
+        ],
     )
     return {record["source_row_no"] for record in inserted}
 
 
 async def explain_skipped(
-    connection: asyncpg.Connection, *, account_id: UUID, import_id: UUID, rows: list[ValidRow]
+    connection: asyncpg.Connection, *, batch: RowsValidated, positions: Sequence[int]
 ) -> list[SkippedRow]:
-    """For rows that were not inserted, find whether they exist already and who holds their keys."""
+    """For the rows at these positions of the batch, which were not inserted, find whether they
+    exist already and who holds their keys."""
+    emails, codes = batch.column("email"), batch.column("external_code")
     records = await connection.fetch(
         EXPLAIN_SKIPPED,
-        account_id,
-        import_id,
-        [row.row_no for row in rows],
-        [row.customer.email for row in rows],
-        [row.customer.external_code for row in rows],
+        batch.account_id,
+        batch.import_id,
+        [batch.row_numbers[position] for position in positions],
+        [emails[position] for position in positions],
+        [codes[position] for position in positions],
     )
     return [
         SkippedRow(

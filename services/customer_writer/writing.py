@@ -7,7 +7,7 @@ import asyncpg
 
 from services.customer_writer import repository
 from services.customer_writer.repository import KeyHolder, SkippedRow
-from shared.events import OutcomeKind, RowOutcome, RowsValidated, ValidRow, customer_ids_for
+from shared.events import OutcomeKind, RowOutcome, RowsValidated, customer_ids_for
 from shared.rules.errors import RowError
 from shared.rules.fields import Field
 
@@ -18,13 +18,14 @@ class UnexplainedConflictError(Exception):
 
 @dataclass(frozen=True)
 class BatchWritten:
-    """The rows of the batch whose customer exists now, with their ids, and the skipped rows.
+    """Which rows of the batch have their customer now, with their ids, and the skipped rows.
 
     Created rows get no outcome object each: at hundreds of rows per batch, nothing reads one
     (the aggregator counts created rows; *customer created* says which customer each became).
     """
 
-    created: tuple[ValidRow, ...]
+    # Positions in the batch (index into its row numbers and columns), in file order.
+    created: tuple[int, ...]
     # The customer id of each row of `created`, in the same order.
     created_ids: tuple[UUID, ...]
     # A DUPLICATE outcome, with its reasons, for each row left out.
@@ -41,32 +42,25 @@ async def write_batch(
     # uuid5 per row is not free: derive each id once and reuse it for the insert and outcomes.
     if ids is None:
         ids = customer_ids(batch)
+    rows = batch.row_numbers
     async with pool.acquire() as connection, connection.transaction():
-        inserted = await repository.insert_customers(
-            connection,
-            account_id=batch.account_id,
-            import_id=batch.import_id,
-            rows=batch.rows,
-            ids=ids,
-        )
-        if len(inserted) == len(batch.rows):
+        inserted = await repository.insert_customers(connection, batch=batch, ids=ids)
+        if len(inserted) == len(rows):
             # Most batches insert every row: then there is nothing to explain.
-            return BatchWritten(created=batch.rows, created_ids=tuple(ids))
-        left_out = [row for row in batch.rows if row.row_no not in inserted]
-        skipped = await repository.explain_skipped(
-            connection, account_id=batch.account_id, import_id=batch.import_id, rows=left_out
-        )
+            return BatchWritten(created=tuple(range(len(rows))), created_ids=tuple(ids))
+        left_out = [position for position, row_no in enumerate(rows) if row_no not in inserted]
+        skipped = await repository.explain_skipped(connection, batch=batch, positions=left_out)
     created_earlier = {row.row_no for row in skipped if row.created_earlier}
     duplicates = {row.row_no: row for row in skipped if not row.created_earlier}
-    created: list[ValidRow] = []
+    created: list[int] = []
     created_ids: list[UUID] = []
     outcomes: list[RowOutcome] = []
-    for row, customer_id in zip(batch.rows, ids, strict=True):
-        if row.row_no in inserted or row.row_no in created_earlier:
-            created.append(row)
+    for position, (row_no, customer_id) in enumerate(zip(rows, ids, strict=True)):
+        if row_no in inserted or row_no in created_earlier:
+            created.append(position)
             created_ids.append(customer_id)
         else:
-            outcomes.append(_duplicate(duplicates[row.row_no], batch.import_id))
+            outcomes.append(_duplicate(duplicates[row_no], batch.import_id))
     return BatchWritten(
         created=tuple(created), created_ids=tuple(created_ids), skipped=tuple(outcomes)
     )
@@ -74,7 +68,7 @@ async def write_batch(
 
 def customer_ids(batch: RowsValidated) -> list[UUID]:
     """The customer id of each row of the batch, in order."""
-    return customer_ids_for(batch.import_id, (row.row_no for row in batch.rows))
+    return customer_ids_for(batch.import_id, batch.row_numbers)
 
 
 def _duplicate(row: SkippedRow, import_id: UUID) -> RowOutcome:

@@ -173,7 +173,7 @@ class RangeValidation:
                 RowOutcome(row_no=row_no, kind=OutcomeKind.INVALID, errors=tuple(errors))
             )
         else:
-            batch.valid.append(ValidRow(row_no=row_no, customer=result.record))
+            batch.valid.append(ValidRow(row_no, result.record))
 
     def _named(self, error: RowError) -> RowError:
         """The error naming the column as the user's header does."""

@@ -123,11 +123,11 @@ def _batch_events(event: FileRangeToValidate, batch: RowBatch) -> list[RowsValid
     messages: list[RowsValidated | RowOutcomes] = []
     if batch.valid:
         messages.append(
-            RowsValidated(
+            RowsValidated.of_rows(
+                batch.valid,
                 event_id=derived_event_id("rows-validated", event.import_id, batch.first_row_no),
                 first_row_no=batch.first_row_no,
                 last_row_no=batch.last_row_no,
-                rows=tuple(batch.valid),
                 **envelope,
             )
         )

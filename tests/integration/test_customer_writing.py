@@ -24,18 +24,15 @@ from shared.kafka import Outgoing
 def batch(
     account_id: uuid.UUID, import_id: uuid.UUID, *rows: tuple[int, str, str | None, str | None]
 ) -> RowsValidated:
-    return RowsValidated(
+    return RowsValidated.of_rows(
+        [
+            ValidRow(row_no, CustomerRecord(full_name=name, email=email, external_code=code))
+            for row_no, name, email, code in rows
+        ],
         import_id=import_id,
         account_id=account_id,
         first_row_no=rows[0][0],
         last_row_no=rows[-1][0],
-        rows=tuple(
-            ValidRow(
-                row_no=row_no,
-                customer=CustomerRecord(full_name=name, email=email, external_code=code),
-            )
-            for row_no, name, email, code in rows
-        ),
     )
 
 
@@ -65,7 +62,7 @@ async def test_creates_customers_and_a_redelivery_changes_nothing(pool: asyncpg.
     first = await write_batch(rows, pool=pool)
     again = await write_batch(rows, pool=pool)
 
-    assert [row.row_no for row in first.created] == [2, 3]
+    assert [rows.row_numbers[p] for p in first.created] == [2, 3]
     assert (first.skipped, again.skipped) == ((), ())
     # The redelivery finds the rows it created before: the same customers, nothing new.
     assert again.created == first.created
@@ -87,7 +84,8 @@ async def test_the_earlier_row_of_a_file_wins_and_the_later_says_where(pool: asy
         ),
         pool=pool,
     )
-    assert [row.row_no for row in written.created] == [2, 4]
+    # Positions in the batch: rows 2 and 4.
+    assert written.created == (0, 2)
     assert {o.row_no: o.kind for o in written.skipped} == {
         3: OutcomeKind.DUPLICATE,
         5: OutcomeKind.DUPLICATE,
@@ -122,7 +120,7 @@ async def test_accounts_do_not_see_each_others_customers(pool: asyncpg.Pool) -> 
         written = await write_batch(
             batch(account, import_id, (2, "Ana", "ana@x.com", "C1")), pool=pool
         )
-        assert ([row.row_no for row in written.created], written.skipped) == ([2], ())
+        assert (written.created, written.skipped) == ((0,), ())
 
 
 async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_created(
@@ -189,15 +187,15 @@ async def test_custom_values_are_stored_with_the_customer_once(pool: asyncpg.Poo
     account = uuid.uuid4()
     import_id = await insert_import(pool, account)
     custom = {"nivel": "Ouro", "desde": "2020-01-05", "novidades": True, "limite": 1234.5}
-    rows = RowsValidated(
+    rows = RowsValidated.of_rows(
+        (
+            ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", custom_fields=custom)),
+            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia")),
+        ),
         import_id=import_id,
         account_id=account,
         first_row_no=2,
         last_row_no=3,
-        rows=(
-            ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", custom_fields=custom)),
-            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia")),
-        ),
     )
 
     await write_batch(rows, pool=pool)

@@ -30,11 +30,11 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
             ),
         ),
     )
-    batch = RowsValidated(
-        import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=2, last_row_no=3, rows=rows
+    batch = RowsValidated.of_rows(
+        rows, import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=2, last_row_no=3
     )
     ids = (uuid.uuid4(), uuid.uuid4())
-    written = BatchWritten(created=rows, created_ids=ids)
+    written = BatchWritten(created=(0, 1), created_ids=ids)
 
     built = created_messages(batch, written)
 
@@ -60,11 +60,11 @@ def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
         ValidRow(row_no=4, customer=CustomerRecord(full_name="Ana", email="ana@x.com")),
         ValidRow(row_no=6, customer=CustomerRecord(full_name="Bia", document="52998224725")),
     )
-    batch = RowsValidated(
-        import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6, rows=rows
+    batch = RowsValidated.of_rows(
+        rows, import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6
     )
     ids = (uuid.uuid4(), uuid.uuid4())
-    written = BatchWritten(created=rows, created_ids=ids)
+    written = BatchWritten(created=(0, 1), created_ids=ids)
 
     event = batch_created(batch, written)
 
