@@ -170,6 +170,13 @@ async def raw_bodies(message: StreamMessage[Any]) -> Any:
     return message.body
 
 
+async def bodies_by_partition(message: StreamMessage[Any]) -> Any:
+    """Decoder of a batch subscriber whose handler takes (partition, body) pairs, in the order
+    consumed: batches of different partitions may then be handled concurrently, each
+    partition's in order."""
+    return [(record.partition, record.value or b"") for record in message.raw_message]
+
+
 def _aiokafka_producer(publisher: DefaultPublisher) -> Any:
     fast_producer = publisher._outer_config.producer
     if not isinstance(fast_producer, AioKafkaFastProducerImpl):

@@ -2,6 +2,7 @@
 outcomes out."""
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,10 +17,10 @@ from shared.events import CustomersCreated, RowOutcomes, RowsValidated
 from shared.kafka import (
     Outgoing,
     batch_key,
+    bodies_by_partition,
     consumer_options,
     import_key,
     publish_many,
-    raw_bodies,
 )
 
 
@@ -49,18 +50,24 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
     @router.subscriber(
         topics.ROWS_VALIDATED,
         **consumer_options(settings.kafka, group_id="customer-writer"),
-        # A few consecutive batches per poll: one commit and one wait for the broker's
-        # acknowledgements serve them all, and one batch is announced while the next is
-        # inserted. Committed after every event is published: a crash redelivers the
-        # batches, which insert nothing new and re-publish the same events (same event ids).
+        # Several consecutive batches per poll: one commit and one wait for the broker's
+        # acknowledgements serve them all. Each partition's batches are written in order (one
+        # range's rows keep file order), different partitions' concurrently on their own
+        # connections: one writer keeps PostgreSQL busy instead of waiting on each round trip.
+        # Committed after every event is published: a crash redelivers the batches, which
+        # insert nothing new and re-publish the same events (same event ids).
         batch=True,
         max_records=settings.batches_per_poll,
-        decoder=raw_bodies,
+        decoder=bodies_by_partition,
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
-    async def on_rows_validated(bodies: list[bytes]) -> None:
-        # Parsed straight from JSON by pydantic's core: hundreds of rows per message.
-        batches = [RowsValidated.model_validate_json(body) for body in bodies]
-        await write_batches(batches, pool=pool, publish=publishers)
+    async def on_rows_validated(records: list[tuple[int, bytes]]) -> None:
+        by_partition: dict[int, list[RowsValidated]] = defaultdict(list)
+        for partition, body in records:
+            # Parsed straight from JSON by pydantic's core: hundreds of rows per message.
+            by_partition[partition].append(RowsValidated.model_validate_json(body))
+        async with asyncio.TaskGroup() as writers:
+            for batches in by_partition.values():
+                writers.create_task(write_batches(batches, pool=pool, publish=publishers))
 
     return router

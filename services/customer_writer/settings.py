@@ -11,7 +11,8 @@ class WriterSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WRITER_")
 
-    # Batches of valid rows taken per poll (each up to the validator's batch size in rows).
-    batches_per_poll: int = Field(default=4, ge=1, le=64)
+    # Batches of valid rows taken per poll (each up to the validator's batch size in rows);
+    # batches of different partitions in one poll are written concurrently.
+    batches_per_poll: int = Field(default=16, ge=1, le=64)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
