@@ -3,7 +3,7 @@
 import asyncio
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -22,8 +22,8 @@ LINE_LABEL: dict[Locale, str] = {"pt-BR": "Linha", "en": "Line"}
 _FLUSH_AT = 64 * 1024
 _FETCH = 1000
 
-# (row number, stored errors) in row order, or None at the end.
-NextFailure = Callable[[], tuple[int, list[dict[str, Any]]] | None]
+# (row number, stored errors) of each failed row, in row order.
+Failure = tuple[int, list[dict[str, Any]]]
 
 
 async def write_error_file(
@@ -37,33 +37,32 @@ async def write_error_file(
     """Stream the error file to object storage: the original is re-read, failures merged in."""
     loop = asyncio.get_running_loop()
     async with pool.acquire() as connection, connection.transaction():
-        cursor = connection.cursor(SELECT_FAILURES, import_record["id"], prefetch=_FETCH)
-        failures = cursor.__aiter__()
+        cursor = await connection.cursor(SELECT_FAILURES, import_record["id"])
 
-        async def fetch_next() -> tuple[int, list[dict[str, Any]]] | None:
-            try:
-                record = await failures.__anext__()
-            except StopAsyncIteration:
-                return None
-            return record["row_no"], record["errors"]
+        def failures() -> Iterator[Failure]:
+            # Read from the upload thread, the database work on the event loop: a thousand
+            # failures per round trip (one per failure cost seconds on a large file).
+            while chunk := asyncio.run_coroutine_threadsafe(cursor.fetch(_FETCH), loop).result():
+                for record in chunk:
+                    yield record["row_no"], record["errors"]
 
-        def next_failure() -> tuple[int, list[dict[str, Any]]] | None:
-            # Called from the upload thread; the database work stays on the event loop.
-            return asyncio.run_coroutine_threadsafe(fetch_next(), loop).result()
-
-        await asyncio.to_thread(_upload, import_record, key, next_failure, storage, bucket)
+        await asyncio.to_thread(_upload, import_record, key, failures(), storage, bucket)
     metrics.ERROR_FILE_BYTES.observe(storage.stat_object(bucket, key).size or 0)
 
 
 def _upload(
-    import_record: asyncpg.Record, key: str, next_failure: NextFailure, storage: Minio, bucket: str
+    import_record: asyncpg.Record,
+    key: str,
+    failures: Iterator[Failure],
+    storage: Minio,
+    bucket: str,
 ) -> None:
     dialect = CsvDialect(encoding=import_record["encoding"], delimiter=import_record["delimiter"])
     # An import interrupted before its file's totals has no columns yet: errors keep their own.
     known = import_record["columns"] or {}
     columns = {Field(name): header for name, header in known.items()}
     with stored_records(storage, bucket, import_record["object_key"], dialect) as records:
-        lines = error_file_lines(records, next_failure, columns, import_record["locale"])
+        lines = error_file_lines(records, failures, columns, import_record["locale"])
         storage.put_object(
             bucket,
             key,
@@ -76,14 +75,14 @@ def _upload(
 
 def error_file_lines(
     records: Iterator[tuple[int, list[str]]],
-    next_failure: NextFailure,
+    failures: Iterator[Failure],
     columns: dict[Field, str],
     locale: Locale,
 ) -> Iterator[list[str]]:
     """The header plus an errors column, then each failed row's original cells and its errors."""
     _, header = next(records)
     yield [*header, ERRORS_HEADER[locale]]
-    failure = next_failure()
+    failure = next(failures, None)
     for row_no, cells in records:
         if failure is None:
             return
@@ -94,7 +93,7 @@ def error_file_lines(
         why = f"{LINE_LABEL[locale]} {row_no}: {render_errors(errors, locale)}"
         # Pad short rows so the errors land in the errors column.
         yield [*cells, *[""] * (len(header) - len(cells)), why]
-        failure = next_failure()
+        failure = next(failures, None)
 
 
 def _named(error: RowError, columns: dict[Field, str]) -> RowError:

@@ -118,7 +118,7 @@ def test_damage_is_repaired_or_explained_row_by_row(
     columns = {Field(f): header for f, header in plan.header.columns.items()}
     lines = error_file_lines(
         records(storage, bucket, key),
-        lambda: failures.pop(0) if failures else None,
+        iter(failures),
         columns,
         "pt-BR",
     )

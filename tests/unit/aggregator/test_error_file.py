@@ -12,7 +12,7 @@ def failures(*items: tuple[int, list[RowError]]) -> Any:
     pending = [
         (row_no, [error.model_dump(mode="json") for error in errors]) for row_no, errors in items
     ]
-    return lambda: pending.pop(0) if pending else None
+    return iter(pending)
 
 
 RECORDS = [
