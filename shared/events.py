@@ -16,7 +16,7 @@ from uuid import UUID, SafeUUID, uuid4, uuid5
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
-from pydantic.config import JsonDict
+from pydantic.config import JsonDict, JsonValue
 
 from shared.csv_format import CsvDialect
 from shared.customer import CustomerRecord
@@ -453,13 +453,17 @@ class CustomerRef(BaseModel):
     customer_id: UUID
 
 
+_CUSTOMER_REFS_EXAMPLE: list[JsonValue] = [
+    {"row_no": 2, "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"}
+]
+
+
 class CustomersCreated(Event):
     """The customers one batch of valid rows created, for the import's own later steps.
 
     Internal: *customer created* is the public, per-customer form of the same facts. The
-    subscription service reads this one, a message per batch, instead of a message per
-    customer: most imports ask for no plan, and per-customer messages cost it far more than
-    it does with them.
+    subscription service reads this one, a message per batch: most imports ask for no plan,
+    and reading a message per customer only to skip it was most of its work.
     """
 
     model_config = ConfigDict(
@@ -469,9 +473,7 @@ class CustomersCreated(Event):
                 {
                     **_ENVELOPE,
                     "event_type": "customers_created",
-                    "customers": [
-                        {"row_no": 2, "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"}
-                    ],
+                    "customers": _CUSTOMER_REFS_EXAMPLE,
                 }
             ]
         },
@@ -491,9 +493,7 @@ class SubscriptionRetryRequested(Event):
                 {
                     **_ENVELOPE,
                     "event_type": "subscription_retry_requested",
-                    "customers": [
-                        {"row_no": 2, "customer_id": "3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"}
-                    ],
+                    "customers": _CUSTOMER_REFS_EXAMPLE,
                 }
             ]
         },

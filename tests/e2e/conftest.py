@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from bench.customers_file import GenerationSummary
 from services.upload.accounts import create_account_in
+from shared import topics
 from shared.settings import DatabaseSettings, KafkaSettings
 from stack.client import ImportClient
 from stack.infra import InfraEndpoints
@@ -126,3 +128,23 @@ def expected_counts(summary: GenerationSummary, *, subscribed: int = 0) -> dict[
         "subscribed": subscribed,
         "subscription_failed": 0,
     }
+
+
+async def topic_records(kafka: KafkaSettings, name: str) -> list[Any]:
+    """Every record of one of the product's topics so far, read as an outside service would:
+    a stock Kafka client, no consumer group, until nothing more arrives for 1.5 s."""
+    consumer = AIOKafkaConsumer(
+        topics.topic(name, kafka),
+        bootstrap_servers=kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=None,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for partition_records in batch.values():
+                records += partition_records
+    finally:
+        await consumer.stop()
+    return records

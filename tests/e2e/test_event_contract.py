@@ -6,11 +6,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from bench.customers_file import generate
 from shared import topics
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import Product, topic_records
 from tests.event_schemas import published_document, validator_for
 
 pytestmark = pytest.mark.e2e
@@ -27,23 +26,11 @@ async def test_customer_created_matches_the_published_schema(
     client.start(import_id)
     client.wait_until_final(import_id, timeout=120)
 
-    consumer = AIOKafkaConsumer(
-        topics.topic(topics.CUSTOMER_CREATED, product.kafka),
-        bootstrap_servers=product.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        group_id=None,
-    )
-    await consumer.start()
-    mine = []
-    try:
-        while batch := await consumer.getmany(timeout_ms=1500):
-            for records in batch.values():
-                for record in records:
-                    body = json.loads(record.value)
-                    if body["import_id"] == import_id:
-                        mine.append((record, body))
-    finally:
-        await consumer.stop()
+    mine = [
+        (record, body)
+        for record in await topic_records(product.kafka, topics.CUSTOMER_CREATED)
+        if (body := json.loads(record.value))["import_id"] == import_id
+    ]
 
     validator = validator_for("CustomerCreated")
     assert len(mine) >= summary.expected_valid  # at least once

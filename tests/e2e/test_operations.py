@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -32,7 +31,7 @@ from stack.processes import free_port
 from stack.provision import create_topics
 from stack.services import SERVICE_APPS, start_services
 from tests.conftest import EXAMPLES
-from tests.e2e.conftest import Product, create_plan, plan_choice
+from tests.e2e.conftest import Product, create_plan, plan_choice, topic_records
 
 pytestmark = pytest.mark.e2e
 
@@ -228,23 +227,11 @@ async def test_public_customer_created_events_carry_the_import_trace(
     # Written into record batches by publish_many, read by no service of ours: an outside
     # consumer still finds each event in the trace of the import that created its customer.
     request = start_request(receiver)
-    consumer = AIOKafkaConsumer(
-        topics.topic(topics.CUSTOMER_CREATED, traced_product.kafka),
-        bootstrap_servers=traced_product.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        group_id=None,
-    )
-    await consumer.start()
-    parents: list[str] = []
-    try:
-        while batch := await consumer.getmany(timeout_ms=1500):
-            for records in batch.values():
-                for record in records:
-                    if json.loads(record.value)["import_id"] == finished_import["id"]:
-                        headers = dict(record.headers)
-                        parents.append(headers["traceparent"].decode())
-    finally:
-        await consumer.stop()
+    parents = [
+        dict(record.headers)["traceparent"].decode()
+        for record in await topic_records(traced_product.kafka, topics.CUSTOMER_CREATED)
+        if json.loads(record.value)["import_id"] == finished_import["id"]
+    ]
     assert len(parents) >= finished_import["counts"]["created"]
     # traceparent: version-trace id-parent span-flags.
     assert {parent.split("-")[1] for parent in parents} == {request.trace_id}
