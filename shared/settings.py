@@ -17,9 +17,9 @@ class KafkaSettings(BaseSettings):
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     partitions: int = Field(default=4, ge=1)
-    # How long the broker may hold a fetch that has less than a byte to return. Kafka answers
-    # as soon as data is there; tansu often holds the fetch the whole time although data is
-    # waiting, so the local stack sets it short.
+    # How long the broker may hold a fetch that has nothing to return yet. Kafka answers as
+    # soon as data arrives; tansu notices it later (about a quarter of the wait) and burns CPU
+    # on every fetch it holds, so the local stack tunes it (stack/services.py).
     fetch_max_wait_ms: int = Field(default=500, ge=1)
 
 
