@@ -160,16 +160,6 @@ async def publish_many(
     return sent
 
 
-async def raw_bodies(message: StreamMessage[Any]) -> Any:
-    """Decoder of a batch subscriber whose handler takes the bodies as bytes.
-
-    faststream would build a message object and a dict per record, then a model per dict; a
-    handler that parses its bodies straight from JSON (`Model.model_validate_json`), or only
-    the few fields it reads, does the same work several times over faster.
-    """
-    return message.body
-
-
 async def bodies_by_partition(message: StreamMessage[Any]) -> Any:
     """Decoder of a batch subscriber whose handler takes (partition, body) pairs, in the order
     consumed: batches of different partitions may then be handled concurrently, each
