@@ -99,12 +99,21 @@ def is_blank(cells: list[str]) -> bool:
     return not any(cell.strip() for cell in cells)
 
 
+# A batch also ends once its rows' cells hold this many characters: its messages then stay under
+# the broker's 1 MB message limit whatever the cells hold (cells are at most 254 characters,
+# a character at most 3 bytes of UTF-8 JSON, plus a few bytes a value), not only for typical
+# rows (about 200 bytes a valid row as columns).
+BATCH_MAX_CHARS = 200_000
+
+
 @dataclass
 class RowBatch:
     """Consecutive data rows of the file, split by the rules into valid and rejected."""
 
     first_row_no: int
     last_row_no: int = 0
+    # Characters in the batch's cells, to bound the size of its messages.
+    chars: int = 0
     valid: list[ValidRow] = field(default_factory=list)
     rejected: list[RowOutcome] = field(default_factory=list)
 
@@ -122,6 +131,7 @@ class RangeValidation:
     header: Header
     rules: ImportRules
     batch_size: int
+    batch_max_chars: int = BATCH_MAX_CHARS
     total_rows: int = 0
     problems: list[FileProblem] = field(default_factory=list)
 
@@ -135,7 +145,8 @@ class RangeValidation:
                 if batch is None:
                     batch = RowBatch(first_row_no=row_no)
                 self._add_row(batch, row_no, cells)
-                if batch.rows_seen == self.batch_size:
+                batch.chars += sum(map(len, cells))
+                if batch.rows_seen == self.batch_size or batch.chars >= self.batch_max_chars:
                     yield self._counted(batch)
                     batch = None
             if batch is not None:

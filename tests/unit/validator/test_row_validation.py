@@ -33,6 +33,27 @@ def batches_of(records: Iterable[tuple[int, list[str]]]) -> list[RowBatch]:
     return list(validate(records, batch_size=10).batches())
 
 
+def test_long_cells_end_a_batch_before_its_row_count() -> None:
+    notes = "observação " * 20  # 220 characters
+    records = numbered(
+        ["Nome", "E-mail", "Observações"],
+        *[[f"Cliente {n}", f"c{n}@exemplo.com", notes] for n in range(2, 12)],
+    )
+    header_record, *data = records
+    header, _ = read_header(header_record[1], RULES)
+    validation = RangeValidation(data, header, RULES, batch_size=100, batch_max_chars=1_000)
+
+    batches = list(validation.batches())
+
+    # Each row holds about 245 characters: a batch ends at its fifth row, not its hundredth.
+    assert [[row.row_no for row in batch.valid] for batch in batches] == [
+        [2, 3, 4, 5, 6],
+        [7, 8, 9, 10, 11],
+    ]
+    assert all(batch.chars >= 1_000 for batch in batches[:-1])
+    assert validation.total_rows == 10
+
+
 def test_rows_are_split_into_valid_and_rejected_in_batches() -> None:
     records = numbered(
         ["Nome", "E-mail"],
