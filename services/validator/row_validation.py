@@ -104,6 +104,8 @@ def is_blank(cells: list[str]) -> bool:
 # a character at most 3 bytes of UTF-8 JSON, plus a few bytes a value), not only for typical
 # rows (about 200 bytes a valid row as columns).
 BATCH_MAX_CHARS = 200_000
+# What one error of a rejected row adds to its batch's message, beyond the cells, at most.
+_ERROR_CHARS = 200
 
 
 @dataclass
@@ -183,6 +185,8 @@ class RangeValidation:
             batch.rejected.append(
                 RowOutcome(row_no=row_no, kind=OutcomeKind.INVALID, errors=tuple(errors))
             )
+            # An error's JSON (field, column, code, parameters) counts towards the batch's size.
+            batch.chars += _ERROR_CHARS * len(errors)
         else:
             batch.valid.append(ValidRow(row_no, result.record))
 

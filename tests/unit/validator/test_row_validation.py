@@ -54,6 +54,23 @@ def test_long_cells_end_a_batch_before_its_row_count() -> None:
     assert validation.total_rows == 10
 
 
+def test_the_errors_of_rejected_rows_count_towards_a_batch_size() -> None:
+    # Every row broken three ways: its errors, not its few characters, end the batch.
+    records = numbered(
+        ["Nome", "E-mail", "CEP", "Estado"],
+        *[["", "não é e-mail", "123", "XX"] for _ in range(2, 22)],
+    )
+    header_record, *data = records
+    header, _ = read_header(header_record[1], RULES)
+    validation = RangeValidation(data, header, RULES, batch_size=100, batch_max_chars=3_000)
+
+    batches = list(validation.batches())
+
+    assert all(len(batch.rejected) < 20 for batch in batches)
+    assert sum(len(batch.rejected) for batch in batches) == 20
+    assert all(len(row.errors) >= 3 for batch in batches for row in batch.rejected)
+
+
 def test_rows_are_split_into_valid_and_rejected_in_batches() -> None:
     records = numbered(
         ["Nome", "E-mail"],
