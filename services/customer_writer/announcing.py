@@ -42,6 +42,23 @@ class WriterPublishers:
     row_outcomes: PublishOutcomes
 
 
+async def write_partitions(
+    partitions: Sequence[Sequence[RowsValidated]], *, pool: asyncpg.Pool, publish: WriterPublishers
+) -> None:
+    """Write each partition's batches in order (write_batches), the partitions concurrently.
+
+    The first failure cancels the other partitions' writes and is raised as itself, not in an
+    ExceptionGroup: the retry policy decides by its kind (a schema error is permanent, a lost
+    connection is retried) and the dead letter names it.
+    """
+    try:
+        async with asyncio.TaskGroup() as writers:
+            for batches in partitions:
+                writers.create_task(write_batches(batches, pool=pool, publish=publish))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+
+
 async def write_batches(
     batches: Sequence[RowsValidated], *, pool: asyncpg.Pool, publish: WriterPublishers
 ) -> None:

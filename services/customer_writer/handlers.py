@@ -10,7 +10,7 @@ import asyncpg
 from faststream.kafka import KafkaRouter
 from faststream.middlewares import AckPolicy
 
-from services.customer_writer.announcing import WriterPublishers, write_batches
+from services.customer_writer.announcing import WriterPublishers, write_partitions
 from services.customer_writer.settings import WriterSettings
 from shared import topics
 from shared.events import CustomersCreated, RowOutcomes, RowsValidated
@@ -66,8 +66,6 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
         for partition, body in records:
             # Parsed straight from JSON by pydantic's core: hundreds of rows per message.
             by_partition[partition].append(RowsValidated.model_validate_json(body))
-        async with asyncio.TaskGroup() as writers:
-            for batches in by_partition.values():
-                writers.create_task(write_batches(batches, pool=pool, publish=publishers))
+        await write_partitions(list(by_partition.values()), pool=pool, publish=publishers)
 
     return router

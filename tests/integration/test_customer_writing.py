@@ -7,8 +7,9 @@ from typing import Any
 
 import asyncpg
 import orjson
+import pytest
 
-from services.customer_writer.announcing import WriterPublishers, write_batches
+from services.customer_writer.announcing import WriterPublishers, write_batches, write_partitions
 from services.customer_writer.writing import write_batch
 from shared.customer import CustomerRecord
 from shared.events import (
@@ -207,3 +208,43 @@ async def test_custom_values_are_stored_with_the_customer_once(pool: asyncpg.Poo
         account,
     )
     assert [(r["full_name"], r["custom_fields"]) for r in stored] == [("Ana", custom), ("Bia", {})]
+
+
+async def test_partitions_are_written_side_by_side_and_a_failure_surfaces_as_itself(
+    pool: asyncpg.Pool,
+) -> None:
+    account = uuid.uuid4()
+    import_id = await insert_import(pool, account)
+    one = [
+        batch(account, import_id, (2, "Ana", "ana@x.com", None)),
+        batch(account, import_id, (3, "Bia", "bia@x.com", None)),
+    ]
+    other = [batch(account, import_id, (90_000, "Caio", "caio@x.com", None))]
+    announced: list[int] = []
+
+    async def customer_created(messages: Sequence[Outgoing]) -> list[asyncio.Future[Any]]:
+        announced.extend(orjson.loads(m.value)["row_no"] for m in messages)
+        return [_done()]
+
+    async def nothing(event: object) -> asyncio.Future[Any]:
+        return _done()
+
+    publishers = WriterPublishers(
+        customer_created=customer_created, customers_created=nothing, row_outcomes=nothing
+    )
+    await write_partitions([one, other], pool=pool, publish=publishers)
+
+    assert sorted(announced) == [2, 3, 90_000]
+    # One partition's batches in order, whatever the other partition did meanwhile.
+    assert announced.index(2) < announced.index(3)
+    assert await count_customers(pool, account) == 3
+
+    async def broker_down(messages: Sequence[Outgoing]) -> list[asyncio.Future[Any]]:
+        raise ConnectionError("broker unreachable")
+
+    failing = WriterPublishers(
+        customer_created=broker_down, customers_created=nothing, row_outcomes=nothing
+    )
+    # The retry policy sees the error itself (not an ExceptionGroup) and decides by its kind.
+    with pytest.raises(ConnectionError, match="broker unreachable"):
+        await write_partitions([one, other], pool=pool, publish=failing)
