@@ -147,7 +147,6 @@ class RangeValidation:
                 if batch is None:
                     batch = RowBatch(first_row_no=row_no)
                 self._add_row(batch, row_no, cells)
-                batch.chars += sum(map(len, cells))
                 if batch.rows_seen == self.batch_size or batch.chars >= self.batch_max_chars:
                     yield self._counted(batch)
                     batch = None
@@ -159,6 +158,7 @@ class RangeValidation:
 
     def _add_row(self, batch: RowBatch, row_no: int, cells: list[str]) -> None:
         batch.last_row_no = row_no
+        batch.chars += sum(map(len, cells))
         values = {
             mapped: cells[index] if index < len(cells) else ""
             for index, mapped in self.header.mapping.columns.items()
