@@ -463,7 +463,9 @@ class CustomersCreated(Event):
 
     Internal: *customer created* is the public, per-customer form of the same facts. The
     subscription service reads this one, a message per batch: most imports ask for no plan,
-    and reading a message per customer only to skip it was most of its work.
+    and reading a message per customer only to skip it was most of its work. Two columns,
+    not an object per customer: the writer builds and the subscription service parses two
+    lists instead of a thousand models.
     """
 
     model_config = ConfigDict(
@@ -473,14 +475,33 @@ class CustomersCreated(Event):
                 {
                     **_ENVELOPE,
                     "event_type": "customers_created",
-                    "customers": _CUSTOMER_REFS_EXAMPLE,
+                    "row_numbers": [2],
+                    "customer_ids": ["3b0e2f4c-1d7a-5b8e-9c61-2f4a6b8d0e13"],
                 }
             ]
         },
     )
 
     event_type: Literal["customers_created"] = "customers_created"
-    customers: tuple[CustomerRef, ...]
+    # The spreadsheet line of each customer; the i-th id is the customer of the i-th line.
+    row_numbers: tuple[int, ...]
+    customer_ids: tuple[UUID, ...]
+
+    @model_validator(mode="after")
+    def _an_id_per_row(self) -> "CustomersCreated":
+        if len(self.customer_ids) != len(self.row_numbers):
+            raise ValueError(
+                f"{len(self.customer_ids)} customer ids for {len(self.row_numbers)} rows: "
+                "each row needs exactly one"
+            )
+        return self
+
+    def customers(self) -> list[CustomerRef]:
+        """Each created customer with the row it came from, in row order."""
+        return [
+            CustomerRef(row_no=row_no, customer_id=customer_id)
+            for row_no, customer_id in zip(self.row_numbers, self.customer_ids, strict=True)
+        ]
 
 
 class SubscriptionRetryRequested(Event):

@@ -13,7 +13,6 @@ from pydantic_core import to_json
 from services.customer_writer.writing import BatchWritten, customer_ids, write_batch
 from shared.events import (
     CustomerCreated,
-    CustomerRef,
     CustomersCreated,
     RowOutcomes,
     RowsValidated,
@@ -139,10 +138,8 @@ def batch_created(batch: RowsValidated, written: BatchWritten) -> CustomersCreat
         event_id=derived_event_id("customers-created", batch.import_id, batch.first_row_no),
         import_id=batch.import_id,
         account_id=batch.account_id,
-        customers=tuple(
-            CustomerRef.model_construct(row_no=batch.row_numbers[position], customer_id=customer_id)
-            for position, customer_id in zip(written.created, written.created_ids, strict=True)
-        ),
+        row_numbers=tuple(batch.row_numbers[position] for position in written.created),
+        customer_ids=written.created_ids,
     )
 
 

@@ -35,7 +35,7 @@ def build_router(settings: WriterSettings, pool: asyncpg.Pool) -> KafkaRouter:
         return await publish_many(customer_created, messages)
 
     async def publish_batch_created(event: CustomersCreated) -> "asyncio.Future[Any]":
-        key = batch_key(event.import_id, event.customers[0].row_no)
+        key = batch_key(event.import_id, event.row_numbers[0])
         return await customers_created.publish(event, key=key, no_confirm=True)
 
     async def publish_outcomes(event: RowOutcomes) -> "asyncio.Future[Any]":

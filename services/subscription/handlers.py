@@ -78,7 +78,9 @@ def build_router(settings: SubscriptionSettings, pool: asyncpg.Pool) -> KafkaRou
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def on_customers_created(event: CustomersCreated) -> None:
-        await subscribe(event.import_id, event.account_id, list(event.customers))
+        # Most imports ask for no plan: their customers are not even listed.
+        if await plan_of(event.import_id) is not None:
+            await subscribe(event.import_id, event.account_id, event.customers())
 
     @router.subscriber(
         topics.SUBSCRIPTION_RETRIES,

@@ -136,7 +136,7 @@ async def test_consecutive_batches_keep_file_order_and_announce_only_what_was_cr
         return [_done()]
 
     async def customers_created(event: CustomersCreated) -> asyncio.Future[Any]:
-        announced.append(("batch", [customer.row_no for customer in event.customers]))
+        announced.append(("batch", list(event.row_numbers)))
         return _done()
 
     async def row_outcomes(event: RowOutcomes) -> asyncio.Future[Any]:

@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+from pydantic import ValidationError
 from pydantic_core import to_json
 
 from services.customer_writer.announcing import batch_created, created_messages
@@ -70,6 +72,16 @@ def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
 
     parsed = CustomersCreated.model_validate_json(to_json(event))
     assert (parsed.import_id, parsed.account_id) == (batch.import_id, batch.account_id)
-    assert [(c.row_no, c.customer_id) for c in parsed.customers] == [(4, ids[0]), (6, ids[1])]
+    assert [(c.row_no, c.customer_id) for c in parsed.customers()] == [(4, ids[0]), (6, ids[1])]
     # A redelivered batch announces itself under the same event id.
     assert batch_created(batch, written).event_id == event.event_id
+
+
+def test_customers_created_needs_one_customer_id_per_row() -> None:
+    with pytest.raises(ValidationError, match="1 customer ids for 2 rows"):
+        CustomersCreated(
+            import_id=uuid.uuid4(),
+            account_id=uuid.uuid4(),
+            row_numbers=(4, 6),
+            customer_ids=(uuid.uuid4(),),
+        )
