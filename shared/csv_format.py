@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import itertools
 import re
 import typing
 from collections.abc import Iterable, Iterator
@@ -182,37 +183,76 @@ def open_text(
 
 # A carriage return that ends a line by itself (old Mac files): not followed by a line feed.
 _LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+_BOM = codecs.BOM_UTF8
 
 
 def _universal_lines(binary: typing.BinaryIO) -> Iterator[bytes]:
     """The stream's lines with their terminators, split where csv reading text splits them:
     at \r\n, \n and a lone \r (open_text's newline="")."""
     for line in binary:  # split at \n, in C
-        if b"\r" not in line:
+        # No \r, or only the one of a final \r\n (most files): no regular expression.
+        if line.count(b"\r") == line.endswith(b"\r\n"):
             yield line
         else:
             yield from (part for part in _LONE_CR.split(line) if part)
 
 
+# A record as scan_records finds it: the raw line of a record without quotes (its cells are
+# split when asked for, by record_cells), or the cells csv read from a record with quotes.
+ScannedRecord = bytes | list[str]
+
+
 def scan_records(
     binary: typing.BinaryIO, dialect: CsvDialect
-) -> Iterator[tuple[int, list[str], int]]:
-    """Like read_records, with the byte offset where each record ends (the next one starts).
+) -> Iterator[tuple[int, ScannedRecord, int]]:
+    """(number, record, byte offset where the next record starts) of every record, header
+    included, numbered and split exactly as read_records reads the decoded file.
 
-    The offsets are exact for any file csv reads, quotes spanning lines included: the reader
-    is handed one line at a time and never reads ahead of the record it returns.
+    Most lines hold no quote: such a line is a whole record, and csv would only cut it at each
+    delimiter, so it is passed on undecoded; the planner and the error file look inside a few
+    records only. A line with a quote goes to csv with the lines its record spans; the reader
+    never reads ahead of the record it returns, so the offsets stay exact.
     """
+    # The BOM belongs to no cell; the bytes after it are plain UTF-8.
+    encoding = _plain(dialect.encoding)
+    limit = csv.field_size_limit()
+    lines = _universal_lines(binary)
     consumed = 0
 
-    def lines() -> Iterator[str]:
+    def rest_of_record() -> Iterator[str]:
         nonlocal consumed
-        decoder = codecs.getincrementaldecoder(dialect.encoding)(errors="replace")
-        for line in _universal_lines(binary):
+        for line in lines:
             consumed += len(line)
-            yield decoder.decode(line)
+            yield line.decode(encoding, "replace")
 
-    for record_no, cells in read_records(lines(), dialect):
-        yield record_no, cells, consumed
+    for record_no, line in enumerate(lines, start=1):
+        consumed += len(line)
+        if record_no == 1 and dialect.has_bom and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+            if not line:
+                return  # a file of a BOM alone holds no record
+        # A line longer than csv's cell bound goes to csv too, which refuses an endless cell.
+        if b'"' not in line and len(line) <= limit:
+            yield record_no, line, consumed
+            continue
+        text = itertools.chain((line.decode(encoding, "replace"),), rest_of_record())
+        for _, cells in read_records(text, dialect, first_record_no=record_no):
+            yield record_no, cells, consumed
+            break
+
+
+def record_cells(record: ScannedRecord, dialect: CsvDialect) -> list[str]:
+    """The cells of a scanned record, as read_records gives them."""
+    if isinstance(record, list):
+        return record
+    # Without quotes, csv only cuts at the delimiter; an empty line is a record of no cells.
+    text = record.decode(_plain(dialect.encoding), "replace").rstrip("\r\n")
+    return text.split(dialect.delimiter) if text else []
+
+
+def _plain(encoding: Encoding) -> str:
+    """The encoding of a file's bytes after its BOM."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def read_records(

@@ -11,11 +11,11 @@ from minio import Minio
 
 from services.aggregator.repository import SELECT_FAILURES
 from shared import metrics
-from shared.csv_format import CsvDialect
+from shared.csv_format import CsvDialect, ScannedRecord, record_cells, scan_records
 from shared.file_problems import Locale
 from shared.rules.errors import RowError, render_errors
 from shared.rules.fields import Field
-from shared.storage import PART_SIZE, IteratorReader, stored_records
+from shared.storage import PART_SIZE, IteratorReader, stored_bytes
 
 ERRORS_HEADER: dict[Locale, str] = {"pt-BR": "Erros", "en": "Errors"}
 LINE_LABEL: dict[Locale, str] = {"pt-BR": "Linha", "en": "Line"}
@@ -61,8 +61,11 @@ def _upload(
     # An import interrupted before its file's totals has no columns yet: errors keep their own.
     known = import_record["columns"] or {}
     columns = {Field(name): header for name, header in known.items()}
-    with stored_records(storage, bucket, import_record["object_key"], dialect) as records:
-        lines = error_file_lines(records, failures, columns, import_record["locale"])
+    with stored_bytes(storage, bucket, import_record["object_key"]) as binary:
+        records = ((number, record) for number, record, _ in scan_records(binary, dialect))
+        lines = error_file_lines(
+            records, failures, columns, import_record["locale"], dialect=dialect
+        )
         storage.put_object(
             bucket,
             key,
@@ -74,20 +77,28 @@ def _upload(
 
 
 def error_file_lines(
-    records: Iterator[tuple[int, list[str]]],
+    records: Iterator[tuple[int, ScannedRecord]],
     failures: Iterator[Failure],
     columns: dict[Field, str],
     locale: Locale,
+    *,
+    dialect: CsvDialect,
 ) -> Iterator[list[str]]:
-    """The header plus an errors column, then each failed row's original cells and its errors."""
-    _, header = next(records)
+    """The header plus an errors column, then each failed row's original cells and its errors.
+
+    Only the header's and the failed rows' cells are read (record_cells): most records are
+    passed over as the bytes they are.
+    """
+    _, first = next(records)
+    header = record_cells(first, dialect)
     yield [*header, ERRORS_HEADER[locale]]
     failure = next(failures, None)
-    for row_no, cells in records:
+    for row_no, record in records:
         if failure is None:
             return
         if row_no != failure[0]:
             continue
+        cells = record_cells(record, dialect)
         errors = [_named(RowError.model_validate(raw), columns) for raw in failure[1]]
         # The line number is said in the text: the corrected file is re-uploaded without it.
         why = f"{LINE_LABEL[locale]} {row_no}: {render_errors(errors, locale)}"

@@ -52,7 +52,9 @@ async def plan_file(
     """
     sent: list[asyncio.Future[Any]] = []
     with stored_bytes(storage, bucket, event.object_key) as binary:
-        plan = FilePlan(scan_records(binary, event.dialect), ImportRules.of(event), range_bytes)
+        plan = FilePlan(
+            scan_records(binary, event.dialect), event.dialect, ImportRules.of(event), range_bytes
+        )
         ranges = plan.ranges()
         # Reading and parsing are blocking work: a worker thread keeps the event loop free.
         while (cut := await asyncio.to_thread(next, ranges, None)) is not None:

@@ -13,7 +13,7 @@ from minio import Minio
 from services.aggregator.error_file import _encoded, error_file_lines
 from services.validator.planning import FilePlan
 from services.validator.row_validation import ImportRules, RangeValidation, RowBatch
-from shared.csv_format import detect_dialect, scan_records
+from shared.csv_format import ScannedRecord, detect_dialect, scan_records
 from shared.rules.fields import Field
 from shared.rules.validate import DEFAULT_REQUIRED
 from shared.storage import stored_bytes, stored_records
@@ -40,10 +40,11 @@ RAW = (HEADER + "".join(ROWS)).encode("cp1252")
 RULES = ImportRules(required=DEFAULT_REQUIRED)
 
 
-def records(storage: Minio, bucket: str, key: str) -> Iterator[tuple[int, list[str]]]:
+def records(storage: Minio, bucket: str, key: str) -> Iterator[tuple[int, ScannedRecord]]:
+    """The stored file's records as the aggregator reads them for the error file."""
     dialect = detect_dialect(RAW)
-    with stored_records(storage, bucket, key, dialect) as stored:
-        yield from stored
+    with stored_bytes(storage, bucket, key) as binary:
+        yield from ((number, record) for number, record, _ in scan_records(binary, dialect))
 
 
 def validate_in_ranges(
@@ -52,7 +53,7 @@ def validate_in_ranges(
     """As the validator does it: plan the stored file, then read each range on its own."""
     dialect = detect_dialect(RAW)
     with stored_bytes(storage, bucket, key) as binary:
-        plan = FilePlan(scan_records(binary, dialect), RULES, range_bytes)
+        plan = FilePlan(scan_records(binary, dialect), dialect, RULES, range_bytes)
         ranges = list(plan.ranges())
     assert plan.header is not None
     batches: list[RowBatch] = []
@@ -121,6 +122,7 @@ def test_damage_is_repaired_or_explained_row_by_row(
         iter(failures),
         columns,
         "pt-BR",
+        dialect=dialect,
     )
     raw = b"".join(_encoded(lines, dialect))
     rows = list(csv.reader(io.StringIO(raw.decode("cp1252"), newline=""), delimiter=";"))

@@ -3,7 +3,7 @@ import io
 from typing import Any
 
 from services.aggregator.error_file import _encoded, error_file_lines
-from shared.csv_format import CsvDialect
+from shared.csv_format import CsvDialect, ScannedRecord
 from shared.rules.errors import RowError
 from shared.rules.fields import Field
 
@@ -15,7 +15,8 @@ def failures(*items: tuple[int, list[RowError]]) -> Any:
     return iter(pending)
 
 
-RECORDS = [
+SEMICOLON = CsvDialect(encoding="utf-8", delimiter=";")
+RECORDS: list[tuple[int, ScannedRecord]] = [
     (1, ["Nome", "E-mail"]),
     (2, ["Ana", "ana@exemplo.com"]),
     (3, ["", "sem-nome@exemplo.com"]),
@@ -42,6 +43,7 @@ def test_only_failed_rows_with_original_cells_and_why() -> None:
             ),
             {Field.EMAIL: "E-mail", Field.FULL_NAME: "Nome"},
             "pt-BR",
+            dialect=SEMICOLON,
         )
     )
     assert [line[:-1] for line in lines] == [
@@ -64,6 +66,7 @@ def test_english_header_and_labels() -> None:
             failures((2, [RowError(field=Field.EMAIL, column="E-mail", code="email.invalid")])),
             {},
             "en",
+            dialect=SEMICOLON,
         )
     )
     assert lines[0][-1] == "Errors"

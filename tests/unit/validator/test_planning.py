@@ -17,7 +17,7 @@ SEMICOLON = CsvDialect(encoding="utf-8-sig", delimiter=";")
 
 
 def plan(raw: bytes, range_bytes: int, dialect: CsvDialect = SEMICOLON) -> FilePlan:
-    return FilePlan(scan_records(io.BytesIO(raw), dialect), RULES, range_bytes)
+    return FilePlan(scan_records(io.BytesIO(raw), dialect), dialect, RULES, range_bytes)
 
 
 def read_range(raw: bytes, cut: FileRange, dialect: CsvDialect) -> list[tuple[int, list[str]]]:
