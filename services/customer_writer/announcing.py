@@ -75,6 +75,10 @@ async def write_batches(
             written = await writing
             if index + 1 < len(batches):
                 writing = _start_write(batches, ids, pool, index + 1)
+                # Let the next INSERT reach PostgreSQL before this batch's events are built:
+                # otherwise the task only starts at the first await of the publishing, and
+                # the database waits while this process builds the events.
+                await asyncio.sleep(0)
             sent += await publish.customer_created(created_messages(batch, written))
             if written.created:
                 sent.append(await publish.customers_created(batch_created(batch, written)))
