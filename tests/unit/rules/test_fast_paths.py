@@ -1,12 +1,23 @@
 """The rules' fast paths agree with the libraries they stand in for, on the same inputs."""
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.br import cnpj, cpf
 
-from shared.rules.cleaning import clean_cell
+from shared.rules.cleaning import _TRANSLATION, clean_cell
 from shared.rules.fields import Field
-from shared.rules.validate import _is_cnpj, _is_cpf, _unreadable, validate_row
+from shared.rules.validate import (
+    _CEP_SEPARATORS,
+    _DOCUMENT_SEPARATORS,
+    _PHONE_SEPARATORS,
+    _is_cnpj,
+    _is_cpf,
+    _unreadable,
+    _without_separators,
+    validate_row,
+)
 from tests.unit.rules.brazil import cnpj_with_check_digits, cpf_with_check_digits
 
 digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
@@ -68,3 +79,28 @@ def test_the_inlined_cell_clean_up_agrees_with_clean_cell(raw: str) -> None:
     elif not value:
         assert result.record is not None
         assert result.record.street is None
+
+
+# Digits of several scripts, every separator a number may be written with, and the characters
+# clean_cell removes or turns into spaces, among ordinary accented text.
+any_cell = st.text(
+    alphabet=st.sampled_from(
+        list("0123456789²٣ -./()+Aa\u2010\u2013\u2212\u00a0\u202f\u200b\u2060\ufeffçÃe\u0301")
+    ),
+    max_size=16,
+) | st.text(max_size=16)
+
+
+@settings(max_examples=3000)
+@given(any_cell)
+def test_clean_cell_agrees_with_translating_every_cell(raw: str) -> None:
+    # clean_cell only translates a cell holding a zero-width or non-breaking space.
+    expected = unicodedata.normalize("NFC", raw.translate(_TRANSLATION)).strip()
+    assert clean_cell(raw) == expected
+
+
+@settings(max_examples=3000)
+@given(any_cell)
+def test_skipping_the_separators_of_plain_digits_agrees_with_translating(raw: str) -> None:
+    for separators in (_CEP_SEPARATORS, _DOCUMENT_SEPARATORS, _PHONE_SEPARATORS):
+        assert _without_separators(raw, separators) == raw.translate(separators)
