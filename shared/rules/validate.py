@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 from typing import Final, Literal, TypeVar
 
 import phonenumbers
@@ -216,25 +217,31 @@ def _never_issued(number: str) -> bool:
 
 _CPF_WEIGHTS: Final = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _CNPJ_WEIGHTS: Final = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+# The digits are summed as their ASCII codes (no list of ints per number); these take the
+# codes' "0"s (48 each) back out of the weighted sums.
+_CPF_ZEROS: Final = 48 * sum(_CPF_WEIGHTS)
+_CNPJ_ZEROS: Final = 48 * sum(_CNPJ_WEIGHTS)
+_CNPJ_SECOND_ZEROS: Final = 48 * (6 + sum(_CNPJ_WEIGHTS))
 
 
 def _cpf_check_digits_match(number: str) -> bool:
     """stdnum's CPF check digits for 11 ASCII digits, without its generic clean-up."""
-    digits = [ord(char) - 48 for char in number]
-    first = sum(w * d for w, d in zip(_CPF_WEIGHTS, digits, strict=False))
+    codes = number.encode()
+    first: int = sum(map(mul, _CPF_WEIGHTS, codes)) - _CPF_ZEROS
     d1 = (11 - first) % 11 % 10
-    second = first + sum(digits[:9]) + 2 * d1
-    return d1 == digits[9] and (11 - second) % 11 % 10 == digits[10]
+    # The second weights are the first plus one, then 2 for the first check digit.
+    second = first + sum(codes[:9]) - 9 * 48 + 2 * d1
+    return d1 == codes[9] - 48 and (11 - second) % 11 % 10 == codes[10] - 48
 
 
 def _cnpj_check_digits_match(number: str) -> bool:
     """stdnum's CNPJ check digits for 14 ASCII digits, without its generic clean-up."""
-    digits = [ord(char) - 48 for char in number]
-    first = sum(w * d for w, d in zip(_CNPJ_WEIGHTS, digits, strict=False))
+    codes = number.encode()
+    first: int = sum(map(mul, _CNPJ_WEIGHTS, codes)) - _CNPJ_ZEROS
     d1 = (11 - first) % 11 % 10
     # The second weights are the first shifted by one: 6 then 5, 4, 3, 2, 9, ..., 2.
-    second = 6 * digits[0] + sum(w * d for w, d in zip(_CNPJ_WEIGHTS, digits[1:13], strict=False))
-    return d1 == digits[12] and (11 - second) % 11 % 10 == digits[13]
+    second: int = 6 * codes[0] + sum(map(mul, _CNPJ_WEIGHTS, codes[1:13])) - _CNPJ_SECOND_ZEROS
+    return d1 == codes[12] - 48 and (11 - second) % 11 % 10 == codes[13] - 48
 
 
 def _is_cpf(number: str) -> bool:
