@@ -27,7 +27,7 @@ def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
     # Record batches of up to 256 KiB (aiokafka's default is 16 KiB): a batch of rows fans out
     # into hundreds of small events, and fewer, larger batches cost the broker and both
     # clients less per message. zstd (cramjam, in C; aiokafka's level 3) shrinks those JSON
-    # batches about 4x, so the broker stores and serves a quarter of the bytes. Not lz4:
+    # batches several times over, so the broker stores and serves far fewer bytes. Not lz4:
     # aiokafka compresses lz4 at level 9 (HC), about 65 MB/s here against zstd's 190 MB/s
     # for a larger result; it was a fifth of the writer's CPU.
     broker = KafkaBroker(
