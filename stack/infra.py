@@ -38,7 +38,7 @@ import sysconfig
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, cast, get_args
 from urllib.parse import urlsplit
@@ -134,6 +134,9 @@ class RunningInfra:
     processes: tuple[ManagedProcess, ...] = ()
     state_dir: Path | None = None
     containers: tuple[_Stoppable, ...] = field(default=(), repr=False)
+    # The socket files weed opened in /tmp, recorded once it answers: weed leaves some behind,
+    # and after a crash only the state file can tell which were this stack's.
+    sockets: tuple[Path, ...] = ()
 
     def is_running(self) -> bool:
         """True while every server process is alive (always True for containers)."""
@@ -150,7 +153,9 @@ class RunningInfra:
             # Its default SIGTERM ("smart") would wait for every client to leave.
             signals = {p.pid: signal.SIGINT for p in live if p.name == _POSTGRES}
             # weed leaves some of its socket files in /tmp behind; remove the ones it had open.
-            sockets = [path for p in live if p.name == _SEAWEEDFS for path in _unix_sockets(p)]
+            sockets = set(self.sockets) | {
+                path for p in live if p.name == _SEAWEEDFS for path in _unix_sockets(p)
+            }
             terminate([p.pid for p in live], timeout=timeout, signals=signals)
             for path in sockets:
                 if path.is_socket():
@@ -225,13 +230,16 @@ def start_process_infra(
     started: list[ManagedProcess] = []
     try:
         started.append(_spawn_tansu(tansu, kafka_port, state_dir))
-        started.append(_spawn_seaweedfs(weed, weed_ports, state_dir))
+        seaweedfs = _spawn_seaweedfs(weed, weed_ports, state_dir)
+        started.append(seaweedfs)
         started.append(
             _spawn_postgres(pg_bin, postgres_port, state_dir, fast_unsafe=fast_unsafe_postgres)
         )
         infra = RunningInfra(endpoints=endpoints, processes=tuple(started), state_dir=state_dir)
         _save(infra)
         _wait_until_ready(endpoints, {p.name: p for p in started}, deadline)
+        infra = replace(infra, sockets=tuple(sorted(_unix_sockets(seaweedfs))))
+        _save(infra)
     except BaseException:
         RunningInfra(endpoints=endpoints, processes=tuple(started), state_dir=state_dir).stop()
         raise
@@ -326,7 +334,10 @@ def load_infra(state_dir: Path) -> RunningInfra | None:
         )
         for item in raw["processes"]
     )
-    return RunningInfra(endpoints=endpoints, processes=processes, state_dir=state_dir)
+    sockets = tuple(Path(path) for path in raw.get("sockets", []))
+    return RunningInfra(
+        endpoints=endpoints, processes=processes, state_dir=state_dir, sockets=sockets
+    )
 
 
 def stop_infra(state_dir: Path, *, timeout: float = 15) -> None:
@@ -353,6 +364,7 @@ def _save(infra: RunningInfra) -> None:
             }
             for p in infra.processes
         ],
+        "sockets": [str(path) for path in infra.sockets],
     }
     path = infra.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")

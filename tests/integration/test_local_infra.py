@@ -93,8 +93,15 @@ async def test_restarts_over_killed_servers_and_keeps_the_database(tmp_path: Pat
     await asyncio.to_thread(_wait_until_gone, [p.pid for p in infra.processes])
     assert (state_dir / STATE_FILE).exists()
     assert (state_dir / "pgdata" / "postmaster.pid").exists()
+    # weed's socket files in /tmp survive a SIGKILL; the state file names them.
+    crashed = load_infra(state_dir)
+    assert crashed is not None
+    assert crashed.sockets
+    assert all(path.is_socket() for path in crashed.sockets)
 
     again = await asyncio.to_thread(start_process_infra, state_dir)
+    # Starting over the crashed stack removed them (the new weed listens on other ports).
+    assert not any(path.exists() for path in set(crashed.sockets) - set(again.sockets))
     try:
         conn = await asyncpg.connect(again.endpoints.postgres_dsn)
         try:
