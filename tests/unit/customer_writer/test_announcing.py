@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from pydantic_core import to_json
 
@@ -55,6 +57,54 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
         assert message.key == str(customer_id).encode()
         assert message.correlation_id == str(sent.event_id).encode()
         assert sent.event_id == derived_event_id("customer-created", batch.import_id, row.row_no)
+
+
+# Any text the rules could keep (control characters, quotes, accents, emoji), any custom value.
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]))
+_CUSTOMERS = st.builds(
+    CustomerRecord,
+    full_name=_TEXT,
+    email=st.none() | _TEXT,
+    notes=st.none() | _TEXT,
+    street_number=st.none() | _TEXT,
+    custom_fields=st.dictionaries(
+        _TEXT,
+        st.booleans()
+        | st.integers(-(10**15), 10**15)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | _TEXT,
+        max_size=4,
+    ),
+)
+
+
+@given(customers=st.lists(_CUSTOMERS, min_size=1, max_size=5))
+def test_any_customer_is_announced_in_the_validated_events_bytes(
+    customers: list[CustomerRecord],
+) -> None:
+    rows = tuple(ValidRow(row_no=n, customer=c) for n, c in enumerate(customers, start=2))
+    batch = RowsValidated.of_rows(
+        rows,
+        import_id=uuid.uuid4(),
+        account_id=uuid.uuid4(),
+        first_row_no=2,
+        last_row_no=len(rows) + 1,
+    )
+    ids = tuple(uuid.uuid4() for _ in rows)
+    written = BatchWritten(created=tuple(range(len(rows))), created_ids=ids)
+
+    for message, row, customer_id in zip(created_messages(batch, written), rows, ids, strict=True):
+        sent = CustomerCreated.model_validate_json(message.value)
+        validated = CustomerCreated(
+            event_id=sent.event_id,
+            import_id=batch.import_id,
+            account_id=batch.account_id,
+            occurred_at=sent.occurred_at,
+            customer_id=customer_id,
+            row_no=row.row_no,
+            customer=row.customer,
+        )
+        assert message.value == to_json(validated)
 
 
 def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
