@@ -146,6 +146,8 @@ def run(options: Options) -> dict[str, Any]:
             window[0], window[1], rows
         )
     rate = rows / wall
+    cpu_seconds = sampler.cpu_seconds()
+    cpu_per_row = sum(cpu_seconds.values()) / rows
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows,
@@ -163,7 +165,11 @@ def run(options: Options) -> dict[str, Any]:
         "peak_rss_mb": {
             name: round(mb, 1) for name, mb in sampler.peak_mb().items() if name in service_names
         },
-        "cpu_seconds": {name: round(s, 1) for name, s in sampler.cpu_seconds().items()},
+        "cpu_seconds": {name: round(s, 1) for name, s in cpu_seconds.items()},
+        # Every process's CPU per row, and the rate all the machine's cores could sustain at that
+        # cost: how far the pipeline's shape is from the machine's limit.
+        "cpu_microseconds_per_row": round(cpu_per_row * 1e6, 1),
+        "cpu_bound_rows_per_second": round((os.cpu_count() or 1) / cpu_per_row),
         "error_file_bytes": error_bytes,
         "reference": reference,
         "ratio_to_copy_reference": round(rate / reference["rows_per_second"], 3),
@@ -203,6 +209,10 @@ def print_table(result: dict[str, Any]) -> None:
     lines.append("peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss))
     lines.append(
         "CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result["cpu_seconds"].items())
+    )
+    lines.append(
+        f"CPU per row: {result['cpu_microseconds_per_row']:.0f} µs, all processes; "
+        f"{result['cpus']} cores at that cost: {result['cpu_bound_rows_per_second']:,} rows/s"
     )
     lines.append(f"error file: {result['error_file_bytes']:,} bytes")
     print("\n".join(lines))
