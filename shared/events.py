@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from hashlib import sha1
-from operator import attrgetter
+from operator import itemgetter
 from types import GenericAlias
 from typing import Any, Literal, NamedTuple
 from uuid import UUID, SafeUUID, uuid4, uuid5
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic.config import JsonDict, JsonValue
 
 from shared.csv_format import CsvDialect
-from shared.customer import CustomerRecord
+from shared.customer import CustomerFields, CustomerRecord
 from shared.file_problems import FileProblem, Locale
 from shared.rules.custom_fields import CustomFieldDefinition
 from shared.rules.errors import RowError
@@ -169,7 +169,7 @@ class ValidRow(NamedTuple):
     """One row that passed every rule, with the line the user sees it on."""
 
     row_no: int
-    customer: CustomerRecord
+    customer: CustomerFields
 
 
 # One column per customer field, each a tuple of the field's values (the same types).
@@ -178,7 +178,7 @@ _CUSTOMER_COLUMN_TYPES: dict[str, Any] = {
     for name, field in CustomerRecord.model_fields.items()
 }
 CUSTOMER_COLUMNS: tuple[str, ...] = tuple(_CUSTOMER_COLUMN_TYPES)
-_customer_values = attrgetter(*CUSTOMER_COLUMNS)
+_customer_values = itemgetter(*CUSTOMER_COLUMNS)
 
 CustomerColumns = create_model(
     "CustomerColumns",
@@ -234,14 +234,14 @@ class RowsValidated(Event):
     @classmethod
     def of_rows(cls, rows: Sequence[ValidRow], **envelope: Any) -> "RowsValidated":
         """The event of these rows, in order; `envelope`: the event's other fields."""
-        # Each customer's values in column order (attrgetter: one C call), then transposed.
+        # Each customer's values in column order (itemgetter: one C call), then transposed.
         transposed = list(zip(*(_customer_values(row.customer) for row in rows), strict=True))
         columns: dict[str, Any] = dict(
             zip(CUSTOMER_COLUMNS, transposed or [()] * len(CUSTOMER_COLUMNS), strict=True)
         )
         return cls(
             row_numbers=tuple(row.row_no for row in rows),
-            # The values come from validated records: no second validation.
+            # The values come from the rules: no second validation (the writer validates).
             columns=CustomerColumns.model_construct(None, **columns),
             **envelope,
         )

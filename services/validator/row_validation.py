@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 
 from shared.events import FileAccepted, OutcomeKind, RowOutcome, ValidRow
 from shared.file_problems import FileProblem, FileProblemError
-from shared.rules.custom_fields import CustomFieldDefinition, with_custom_values
+from shared.rules.custom_fields import CustomFieldDefinition, validate_custom_values
 from shared.rules.errors import ErrorCode, RowError
 from shared.rules.fields import TEMPLATE_HEADERS, Field
 from shared.rules.headers import HeaderMapping, map_header, missing_required
-from shared.rules.validate import validate_row
+from shared.rules.validate import validate_row_fields
 
 _FIELDS = {item.value: item for item in Field}
 
@@ -163,14 +163,17 @@ class RangeValidation:
             mapped: cells[index] if index < len(cells) else ""
             for index, mapped in self.header.mapping.columns.items()
         }
-        result = validate_row(values, required=self.rules.required)
+        customer, found = validate_row_fields(values, required=self.rules.required)
         if self.header.custom_columns:
             custom = {
                 key: cells[index] if index < len(cells) else ""
                 for index, key in self.header.custom_columns.items()
             }
-            result = with_custom_values(result, custom, self.rules.custom_fields)
-        errors = [self._named(error) for error in result.errors]
+            custom_values, custom_errors = validate_custom_values(custom, self.rules.custom_fields)
+            found += custom_errors
+            if customer is not None:
+                customer["custom_fields"] = custom_values
+        errors = [self._named(error) for error in found]
         extra = [cell for cell in cells[self.header.width :] if cell.strip()]
         if extra:
             # More filled cells than header columns: a delimiter inside an unquoted cell.
@@ -181,14 +184,14 @@ class RangeValidation:
                     params={"cells": str(len(cells)), "columns": str(self.header.width)},
                 )
             )
-        if errors or result.record is None:
+        if errors or customer is None:
             batch.rejected.append(
                 RowOutcome(row_no=row_no, kind=OutcomeKind.INVALID, errors=tuple(errors))
             )
             # An error's JSON (field, column, code, parameters) counts towards the batch's size.
             batch.chars += _ERROR_CHARS * len(errors)
         else:
-            batch.valid.append(ValidRow(row_no, result.record))
+            batch.valid.append(ValidRow(row_no, customer))
 
     def _named(self, error: RowError) -> RowError:
         """The error naming the column as the user's header does."""

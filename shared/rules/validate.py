@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from stdnum.br import cnpj, cpf
 
-from shared.customer import CustomerRecord
+from shared.customer import CustomerFields, CustomerRecord
 from shared.rules.cleaning import clean_cell, fold_key
 from shared.rules.errors import ErrorCode, RowError
 from shared.rules.fields import Field
@@ -575,6 +575,12 @@ def _order(error: RowError) -> int:
 
 # Enum .value goes through a descriptor; a plain dict is several times faster per row.
 _NAMES: Final = {field: field.value for field in Field}
+# A customer's fields before the row's values: the record's defaults (its empty custom fields
+# shared by every row given none; fields are never changed once returned).
+_NO_FIELDS: Final[CustomerFields] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in CustomerRecord.model_fields.items()
+}
 
 
 @lru_cache(maxsize=64)
@@ -586,6 +592,22 @@ def validate_row(
     values: Mapping[Field, str], *, required: frozenset[Field] = DEFAULT_REQUIRED
 ) -> RowValidation:
     """Validate one row of raw cells keyed by field and return its record or all its errors."""
+    fields, errors = validate_row_fields(values, required=required)
+    if fields is None:
+        return RowValidation(record=None, errors=errors)
+    return RowValidation(record=CustomerRecord.model_validate(fields), errors=())
+
+
+def validate_row_fields(
+    values: Mapping[Field, str], *, required: frozenset[Field] = DEFAULT_REQUIRED
+) -> tuple[CustomerFields | None, tuple[RowError, ...]]:
+    """validate_row without building the record: the valid row's fields, or all its errors.
+
+    For the validator, which turns a thousand rows at a time into columns: building and
+    validating a CustomerRecord per row (about 4 µs) only to take its values apart again was
+    a tenth of its rules' time. Every value is one the rules produced; the writer validates
+    the columns it receives.
+    """
     errors: list[RowError] = []
     cells: dict[Field, str] = {}
     unreadable: set[Field] = set()
@@ -646,7 +668,9 @@ def validate_row(
             errors.append(RowError(field=field, code=code))
 
     if errors:
-        return RowValidation(record=None, errors=tuple(sorted(errors, key=_order)))
-    data: dict[str, str | None] = {_NAMES[field]: value for field, value in normalised.items()}
-    data["document_kind"] = document_kind
-    return RowValidation(record=CustomerRecord.model_validate(data), errors=())
+        return None, tuple(sorted(errors, key=_order))
+    fields = dict(_NO_FIELDS)
+    for field, normal in normalised.items():
+        fields[_NAMES[field]] = normal
+    fields["document_kind"] = document_kind
+    return fields, ()

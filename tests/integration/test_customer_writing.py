@@ -27,7 +27,10 @@ def batch(
 ) -> RowsValidated:
     return RowsValidated.of_rows(
         [
-            ValidRow(row_no, CustomerRecord(full_name=name, email=email, external_code=code))
+            ValidRow(
+                row_no,
+                CustomerRecord(full_name=name, email=email, external_code=code).model_dump(),
+            )
             for row_no, name, email, code in rows
         ],
         import_id=import_id,
@@ -190,8 +193,11 @@ async def test_custom_values_are_stored_with_the_customer_once(pool: asyncpg.Poo
     custom = {"nivel": "Ouro", "desde": "2020-01-05", "novidades": True, "limite": 1234.5}
     rows = RowsValidated.of_rows(
         (
-            ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", custom_fields=custom)),
-            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia")),
+            ValidRow(
+                row_no=2,
+                customer=CustomerRecord(full_name="Ana", custom_fields=custom).model_dump(),
+            ),
+            ValidRow(row_no=3, customer=CustomerRecord(full_name="Bia").model_dump()),
         ),
         import_id=import_id,
         account_id=account,

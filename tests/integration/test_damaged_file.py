@@ -14,6 +14,7 @@ from services.aggregator.error_file import _encoded, error_file_lines
 from services.validator.planning import FilePlan
 from services.validator.row_validation import ImportRules, RangeValidation, RowBatch
 from shared.csv_format import ScannedRecord, detect_dialect, scan_records
+from shared.customer import CustomerRecord
 from shared.rules.fields import Field
 from shared.rules.validate import DEFAULT_REQUIRED
 from shared.storage import stored_bytes, stored_records
@@ -83,7 +84,11 @@ def test_damage_is_repaired_or_explained_row_by_row(
     assert (dialect.encoding, dialect.delimiter) == ("cp1252", ";")
 
     plan, batches = validate_in_ranges(storage, bucket, key, range_bytes)
-    valid = {row.row_no: row.customer for batch in batches for row in batch.valid}
+    valid = {
+        row.row_no: CustomerRecord.model_validate(row.customer)
+        for batch in batches
+        for row in batch.valid
+    }
     rejected = {o.row_no: o for batch in batches for o in batch.rejected}
 
     assert plan.total_rows == len(ROWS)

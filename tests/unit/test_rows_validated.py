@@ -29,7 +29,9 @@ customers = st.builds(
 
 @given(st.lists(customers, max_size=20))
 def test_rows_come_back_as_the_same_customers(records: list[CustomerRecord]) -> None:
-    rows = [ValidRow(row_no, customer) for row_no, customer in enumerate(records, start=2)]
+    rows = [
+        ValidRow(row_no, customer.model_dump()) for row_no, customer in enumerate(records, start=2)
+    ]
     event = RowsValidated.of_rows(
         rows,
         import_id=uuid.uuid4(),
@@ -50,8 +52,8 @@ def test_rows_come_back_as_the_same_customers(records: list[CustomerRecord]) -> 
 def test_columns_of_another_length_than_the_rows_are_refused() -> None:
     event = RowsValidated.of_rows(
         [
-            ValidRow(2, CustomerRecord(full_name="Ana")),
-            ValidRow(3, CustomerRecord(full_name="Bia")),
+            ValidRow(2, CustomerRecord(full_name="Ana").model_dump()),
+            ValidRow(3, CustomerRecord(full_name="Bia").model_dump()),
         ],
         import_id=uuid.uuid4(),
         account_id=uuid.uuid4(),

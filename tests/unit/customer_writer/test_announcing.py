@@ -22,7 +22,9 @@ from shared.events import (
 
 def test_created_messages_are_the_validated_events_bytes() -> None:
     rows = (
-        ValidRow(row_no=2, customer=CustomerRecord(full_name="Ana", email="ana@x.com")),
+        ValidRow(
+            row_no=2, customer=CustomerRecord(full_name="Ana", email="ana@x.com").model_dump()
+        ),
         ValidRow(
             row_no=3,
             customer=CustomerRecord(
@@ -31,7 +33,7 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
                 document_kind="cpf",
                 notes='aspas " e ;',
                 custom_fields={"nivel": "ouro", "pontos": 12.5, "ativo": True},
-            ),
+            ).model_dump(),
         ),
     )
     batch = RowsValidated.of_rows(
@@ -51,7 +53,7 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
             occurred_at=sent.occurred_at,
             customer_id=customer_id,
             row_no=row.row_no,
-            customer=row.customer,
+            customer=CustomerRecord.model_validate(row.customer),
         )
         assert message.value == to_json(validated)
         assert message.key == str(customer_id).encode()
@@ -82,7 +84,9 @@ _CUSTOMERS = st.builds(
 def test_any_customer_is_announced_in_the_validated_events_bytes(
     customers: list[CustomerRecord],
 ) -> None:
-    rows = tuple(ValidRow(row_no=n, customer=c) for n, c in enumerate(customers, start=2))
+    rows = tuple(
+        ValidRow(row_no=n, customer=c.model_dump()) for n, c in enumerate(customers, start=2)
+    )
     batch = RowsValidated.of_rows(
         rows,
         import_id=uuid.uuid4(),
@@ -102,15 +106,19 @@ def test_any_customer_is_announced_in_the_validated_events_bytes(
             occurred_at=sent.occurred_at,
             customer_id=customer_id,
             row_no=row.row_no,
-            customer=row.customer,
+            customer=CustomerRecord.model_validate(row.customer),
         )
         assert message.value == to_json(validated)
 
 
 def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
     rows = (
-        ValidRow(row_no=4, customer=CustomerRecord(full_name="Ana", email="ana@x.com")),
-        ValidRow(row_no=6, customer=CustomerRecord(full_name="Bia", document="52998224725")),
+        ValidRow(
+            row_no=4, customer=CustomerRecord(full_name="Ana", email="ana@x.com").model_dump()
+        ),
+        ValidRow(
+            row_no=6, customer=CustomerRecord(full_name="Bia", document="52998224725").model_dump()
+        ),
     )
     batch = RowsValidated.of_rows(
         rows, import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6

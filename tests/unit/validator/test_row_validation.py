@@ -1,15 +1,20 @@
+import csv
+import io
 from collections.abc import Iterable
 
+from bench.customers_file import generate
 from services.validator.row_validation import (
     ImportRules,
     RangeValidation,
     RowBatch,
     read_header,
 )
+from shared.customer import CustomerRecord
 from shared.events import OutcomeKind
 from shared.rules.custom_fields import CustomFieldDefinition, CustomFieldType
 from shared.rules.errors import ErrorCode
 from shared.rules.fields import Field
+from shared.rules.validate import validate_row
 
 REQUIRED = frozenset({Field.FULL_NAME})
 RULES = ImportRules(required=REQUIRED)
@@ -108,7 +113,7 @@ def test_a_row_with_more_filled_cells_than_the_header_is_rejected() -> None:
 def test_a_short_row_reads_its_missing_cells_as_blank() -> None:
     records = numbered(["Nome", "E-mail", "Cidade"], ["Ana"])
     (batch,) = batches_of(records)
-    assert batch.valid[0].customer.email is None
+    assert batch.valid[0].customer["email"] is None
 
 
 def test_a_header_without_the_required_column_is_a_problem_of_the_file() -> None:
@@ -143,9 +148,9 @@ def test_a_chosen_mapping_reads_columns_no_synonym_would_recognise() -> None:
     (batch,) = list(validation.batches())
     assert validation.problems == []
     (valid,) = batch.valid
-    assert valid.customer.full_name == "Ana"
-    assert valid.customer.email == "ana@exemplo.com"
-    assert valid.customer.custom_fields == {"nivel": "Ouro", "cliente_desde": "2020-01-05"}
+    assert valid.customer["full_name"] == "Ana"
+    assert valid.customer["email"] == "ana@exemplo.com"
+    assert valid.customer["custom_fields"] == {"nivel": "Ouro", "cliente_desde": "2020-01-05"}
     (rejected,) = batch.rejected
     assert [(e.field, e.custom_field, e.code, e.column) for e in rejected.errors] == [
         (Field.EMAIL, None, ErrorCode.VALUE_REQUIRED, "Correio"),
@@ -160,7 +165,7 @@ def test_a_chosen_mapping_overrides_what_the_header_says() -> None:
     records = numbered(["Nome", "E-mail"], ["Ana", "não é um e-mail"])
     rules = ImportRules(required=REQUIRED, mapping={0: "full_name"})
     (batch,) = list(validate(records, batch_size=10, rules=rules).batches())
-    assert [row.customer.email for row in batch.valid] == [None]
+    assert [row.customer["email"] for row in batch.valid] == [None]
 
 
 def test_a_required_custom_field_without_a_column_makes_the_file_unusable() -> None:
@@ -169,3 +174,23 @@ def test_a_required_custom_field_without_a_column_makes_the_file_unusable() -> N
     (problem,) = problems
     assert problem.code == "file.missing_columns"
     assert problem.params == {"columns": "«Cliente desde»"}
+
+
+def test_valid_rows_carry_every_field_of_the_record_the_rules_build() -> None:
+    # The validator keeps each valid customer as plain fields, never building a CustomerRecord:
+    # over a realistic file (broken rows included), they are exactly the record's fields.
+    out = io.BytesIO()
+    generate(out, rows=2_000, seed=5, broken_ratio=0.1, duplicate_ratio=0.02)
+    records = list(enumerate(csv.reader(io.StringIO(out.getvalue().decode()), delimiter=";"), 1))
+    validation = validate(records, batch_size=500)
+    header = validation.header.mapping.columns
+
+    valid = [row for batch in validation.batches() for row in batch.valid]
+
+    assert len(valid) > 1_500
+    for row in valid:
+        cells = records[row.row_no - 1][1]
+        record = validate_row({field: cells[index] for index, field in header.items()}).record
+        assert record is not None
+        assert row.customer == record.model_dump()
+        assert CustomerRecord.model_validate(row.customer) == record
