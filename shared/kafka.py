@@ -87,7 +87,8 @@ def import_key(import_id: object) -> bytes:
 
 def range_key(import_id: object, range_index: int) -> bytes:
     """Partition key of a range of an import's file and of its rows: one range's messages stay
-    in file order, while the ranges of a large file spread over partitions and replicas."""
+    in file order, while consecutive ranges of a file take consecutive partitions
+    (shared.partitioning), so replicas and the writer's partitions share a large import."""
     return f"{import_id}:{range_index}".encode()
 
 

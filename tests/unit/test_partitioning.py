@@ -1,10 +1,13 @@
-"""Our murmur2 partitioning is aiokafka's (and so the Java client's), on any key."""
+"""Our murmur2 partitioning is aiokafka's (and so the Java client's), on any key but a range's."""
+
+import uuid
 
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from shared.kafka import range_key
 from shared.partitioning import default_partition, murmur2
 
 
@@ -36,3 +39,28 @@ def test_an_unkeyed_message_goes_to_an_available_partition(partitions: int) -> N
     all_partitions = list(range(partitions))
     assert default_partition(None, all_partitions, all_partitions[:1]) == 0
     assert default_partition(None, all_partitions, []) in all_partitions
+
+
+@given(st.uuids(), st.integers(min_value=0, max_value=10_000), st.integers(1, 64))
+def test_consecutive_ranges_of_an_import_take_consecutive_partitions(
+    import_id: uuid.UUID, first_range: int, partitions: int
+) -> None:
+    all_partitions = list(range(partitions))
+    taken = [
+        default_partition(range_key(import_id, index), all_partitions, all_partitions)
+        for index in range(first_range, first_range + partitions)
+    ]
+    assert sorted(taken) == all_partitions
+    assert taken[1:] == [(partition + 1) % partitions for partition in taken[:-1]]
+
+
+@given(st.uuids(), st.text(max_size=6), st.integers(1, 64))
+def test_other_keys_with_a_colon_are_partitioned_as_kafka_does(
+    import_id: uuid.UUID, suffix: str, partitions: int
+) -> None:
+    key = f"{import_id}:{suffix}".encode()
+    assume(not key[37:].isdigit())
+    all_partitions = list(range(partitions))
+    assert default_partition(key, all_partitions, all_partitions) == DefaultPartitioner()(
+        key, all_partitions, all_partitions
+    )
