@@ -20,25 +20,53 @@ from shared.events import (
 )
 
 
+def _rows(first_row_no: int, *customers: CustomerRecord) -> tuple[ValidRow, ...]:
+    """Consecutive valid rows, each customer as the validator carries it (plain fields)."""
+    return tuple(
+        ValidRow(row_no, customer.model_dump())
+        for row_no, customer in enumerate(customers, start=first_row_no)
+    )
+
+
+def _batch(rows: tuple[ValidRow, ...], *, first_row_no: int | None = None) -> RowsValidated:
+    first = rows[0].row_no if first_row_no is None else first_row_no
+    return RowsValidated.of_rows(
+        rows,
+        import_id=uuid.uuid4(),
+        account_id=uuid.uuid4(),
+        first_row_no=first,
+        last_row_no=rows[-1].row_no,
+    )
+
+
+def _validated_event(
+    sent: CustomerCreated, batch: RowsValidated, row: ValidRow, customer_id: uuid.UUID
+) -> CustomerCreated:
+    """The event as a validated CustomerCreated of this row would be (the sent event's instant)."""
+    return CustomerCreated(
+        event_id=sent.event_id,
+        import_id=batch.import_id,
+        account_id=batch.account_id,
+        occurred_at=sent.occurred_at,
+        customer_id=customer_id,
+        row_no=row.row_no,
+        customer=CustomerRecord.model_validate(row.customer),
+    )
+
+
 def test_created_messages_are_the_validated_events_bytes() -> None:
-    rows = (
-        ValidRow(
-            row_no=2, customer=CustomerRecord(full_name="Ana", email="ana@x.com").model_dump()
-        ),
-        ValidRow(
-            row_no=3,
-            customer=CustomerRecord(
-                full_name="Bia Conceição",
-                document="52998224725",
-                document_kind="cpf",
-                notes='aspas " e ;',
-                custom_fields={"nivel": "ouro", "pontos": 12.5, "ativo": True},
-            ).model_dump(),
+    rows = _rows(
+        2,
+        CustomerRecord(full_name="Ana", email="ana@x.com"),
+        CustomerRecord(
+            full_name="Bia Conceição",
+            document="52998224725",
+            document_kind="cpf",
+            notes='aspas " e ;',
+            custom_fields={"nivel": "ouro", "pontos": 12.5, "ativo": True},
         ),
     )
-    batch = RowsValidated.of_rows(
-        rows, import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=2, last_row_no=3
-    )
+    batch = _batch(rows)
     ids = (uuid.uuid4(), uuid.uuid4())
     written = BatchWritten(created=(0, 1), created_ids=ids)
 
@@ -46,16 +74,7 @@ def test_created_messages_are_the_validated_events_bytes() -> None:
 
     for message, row, customer_id in zip(built, rows, ids, strict=True):
         sent = CustomerCreated.model_validate_json(message.value)
-        validated = CustomerCreated(
-            event_id=sent.event_id,
-            import_id=batch.import_id,
-            account_id=batch.account_id,
-            occurred_at=sent.occurred_at,
-            customer_id=customer_id,
-            row_no=row.row_no,
-            customer=CustomerRecord.model_validate(row.customer),
-        )
-        assert message.value == to_json(validated)
+        assert message.value == to_json(_validated_event(sent, batch, row, customer_id))
         assert message.key == str(customer_id).encode()
         assert message.correlation_id == str(sent.event_id).encode()
         assert sent.event_id == derived_event_id("customer-created", batch.import_id, row.row_no)
@@ -84,31 +103,14 @@ _CUSTOMERS = st.builds(
 def test_any_customer_is_announced_in_the_validated_events_bytes(
     customers: list[CustomerRecord],
 ) -> None:
-    rows = tuple(
-        ValidRow(row_no=n, customer=c.model_dump()) for n, c in enumerate(customers, start=2)
-    )
-    batch = RowsValidated.of_rows(
-        rows,
-        import_id=uuid.uuid4(),
-        account_id=uuid.uuid4(),
-        first_row_no=2,
-        last_row_no=len(rows) + 1,
-    )
+    rows = _rows(2, *customers)
+    batch = _batch(rows)
     ids = tuple(uuid.uuid4() for _ in rows)
     written = BatchWritten(created=tuple(range(len(rows))), created_ids=ids)
 
     for message, row, customer_id in zip(created_messages(batch, written), rows, ids, strict=True):
         sent = CustomerCreated.model_validate_json(message.value)
-        validated = CustomerCreated(
-            event_id=sent.event_id,
-            import_id=batch.import_id,
-            account_id=batch.account_id,
-            occurred_at=sent.occurred_at,
-            customer_id=customer_id,
-            row_no=row.row_no,
-            customer=CustomerRecord.model_validate(row.customer),
-        )
-        assert message.value == to_json(validated)
+        assert message.value == to_json(_validated_event(sent, batch, row, customer_id))
 
 
 def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
@@ -120,9 +122,7 @@ def test_the_batch_message_names_every_created_customer_and_is_stable() -> None:
             row_no=6, customer=CustomerRecord(full_name="Bia", document="52998224725").model_dump()
         ),
     )
-    batch = RowsValidated.of_rows(
-        rows, import_id=uuid.uuid4(), account_id=uuid.uuid4(), first_row_no=3, last_row_no=6
-    )
+    batch = _batch(rows, first_row_no=3)
     ids = (uuid.uuid4(), uuid.uuid4())
     written = BatchWritten(created=(0, 1), created_ids=ids)
 
