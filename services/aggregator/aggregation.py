@@ -44,9 +44,10 @@ class Recorded:
 
 async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded:
     """Count a batch of outcomes once; returns the import's row as it now stands."""
-    async with pool.acquire() as connection, connection.transaction():
+    async with pool.acquire() as connection:
         if event.stage is Stage.SUBSCRIPTION:
-            recorded = await _record_subscriptions(connection, event)
+            async with connection.transaction():
+                recorded = await _record_subscriptions(connection, event)
         else:
             recorded = await _record_batch(connection, event)
     # After the commit: a rolled-back (and so redelivered) batch is not counted twice.
@@ -58,17 +59,16 @@ async def record_outcomes(event: RowOutcomes, *, pool: asyncpg.Pool) -> Recorded
 
 async def _record_batch(connection: asyncpg.Connection, event: RowOutcomes) -> Recorded:
     """Validation and write outcomes count once per batch (its tracking key)."""
-    if not await repository.claim_batch(connection, event=event):
-        return Recorded(await repository.get_import(connection, import_id=event.import_id))
     failures = [o for o in event.outcomes if o.kind is not OutcomeKind.CREATED]
-    if failures:
-        await repository.insert_failures(connection, import_id=event.import_id, failures=failures)
     validated = event.rows_seen if event.stage is Stage.VALIDATION else 0
     # A write batch lists the rows it skipped; every other row of it was created.
     created = event.rows_seen - len(failures) if event.stage is Stage.WRITE else 0
-    record = await repository.add_counts(
+    record = await repository.count_batch(
         connection, event=event, validated=validated, created=created, failures=failures
     )
+    if record is None:
+        # Counted before (a redelivery): nothing new, the import as it stands.
+        return Recorded(await repository.get_import(connection, import_id=event.import_id))
     return Recorded(record, counted=tuple(failures), created=created)
 
 

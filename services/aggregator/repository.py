@@ -7,15 +7,6 @@ import asyncpg
 from shared.events import ImportStatus, OutcomeKind, RowOutcome, RowOutcomes
 from shared.file_problems import FileProblem
 
-# The tracking key of a batch: inserted with its counts in one transaction, so a redelivered
-# batch finds its key taken and counts nothing.
-CLAIM_BATCH = """
-INSERT INTO import_outcome_batches (import_id, stage, first_row_no)
-VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING
-RETURNING first_row_no
-"""
-
 INSERT_FAILURES = """
 INSERT INTO import_row_failures (import_id, row_no, kind, errors)
 SELECT $1, (failure ->> 'row_no')::int, failure ->> 'kind', failure -> 'errors'
@@ -23,14 +14,30 @@ FROM jsonb_array_elements($2::jsonb) AS failure
 ON CONFLICT DO NOTHING
 """
 
-ADD_COUNTS = """
+# A validation or write batch counted in one statement (atomic by itself): its tracking key,
+# its failed rows and its counts. A redelivered batch finds its key taken, so the failures and
+# the counts, which only follow a claimed key, are not added again; no row comes back. One
+# round trip where a transaction of claim, failures and counts took five.
+COUNT_BATCH = """
+WITH claimed AS (
+    INSERT INTO import_outcome_batches (import_id, stage, first_row_no)
+    VALUES ($1, $2, $3)
+    ON CONFLICT DO NOTHING
+    RETURNING import_id
+), kept AS (
+    INSERT INTO import_row_failures (import_id, row_no, kind, errors)
+    SELECT claimed.import_id, (failure ->> 'row_no')::int, failure ->> 'kind', failure -> 'errors'
+    FROM claimed, jsonb_array_elements($4::jsonb) AS failure
+    ON CONFLICT DO NOTHING
+)
 UPDATE imports
-SET rows_validated = rows_validated + $2,
-    created_count = created_count + $3,
-    failed_count = failed_count + $4,
-    skipped_count = skipped_count + $5
-WHERE id = $1
-RETURNING *
+SET rows_validated = rows_validated + $5,
+    created_count = created_count + $6,
+    failed_count = failed_count + $7,
+    skipped_count = skipped_count + $8
+FROM claimed
+WHERE imports.id = claimed.import_id
+RETURNING imports.*
 """
 
 RECORD_TOTAL = """
@@ -93,47 +100,45 @@ SELECT row_no, errors FROM import_row_failures WHERE import_id = $1 ORDER BY row
 """
 
 
-async def claim_batch(connection: asyncpg.Connection, *, event: RowOutcomes) -> bool:
-    """Take the batch's tracking key; False when it was counted before."""
-    claimed = await connection.fetchval(
-        CLAIM_BATCH, event.import_id, event.stage.value, event.first_row_no
-    )
-    return claimed is not None
-
-
 async def insert_failures(
     connection: asyncpg.Connection, *, import_id: UUID, failures: list[RowOutcome]
 ) -> None:
     """Keep the rows not imported, with their errors, for the error file."""
-    await connection.execute(
-        INSERT_FAILURES,
-        import_id,
-        [
-            failure.model_dump(mode="json", include={"row_no", "kind", "errors"})
-            for failure in failures
-        ],
-    )
+    await connection.execute(INSERT_FAILURES, import_id, _failure_values(failures))
 
 
-async def add_counts(
+async def count_batch(
     connection: asyncpg.Connection,
     *,
     event: RowOutcomes,
     validated: int,
     created: int,
     failures: list[RowOutcome],
-) -> asyncpg.Record:
-    """Add a batch's counts to the import's counters."""
+) -> asyncpg.Record | None:
+    """Count a batch once: its failed rows kept, its counts added to the import's counters.
+
+    Returns the import's row as it now stands, or None when the batch was counted before.
+    """
     kinds = [outcome.kind for outcome in failures]
-    record: asyncpg.Record = await connection.fetchrow(
-        ADD_COUNTS,
+    record: asyncpg.Record | None = await connection.fetchrow(
+        COUNT_BATCH,
         event.import_id,
+        event.stage.value,
+        event.first_row_no,
+        _failure_values(failures),
         validated,
         created,
         kinds.count(OutcomeKind.INVALID),
         kinds.count(OutcomeKind.DUPLICATE),
     )
     return record
+
+
+def _failure_values(failures: list[RowOutcome]) -> list[dict[str, object]]:
+    return [
+        failure.model_dump(mode="json", include={"row_no", "kind", "errors"})
+        for failure in failures
+    ]
 
 
 async def record_total(
