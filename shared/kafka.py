@@ -85,13 +85,6 @@ def import_key(import_id: object) -> bytes:
     return str(import_id).encode()
 
 
-def range_key(import_id: object, range_index: int) -> bytes:
-    """Partition key of a range of an import's file and of its rows: one range's messages stay
-    in file order, while consecutive ranges of a file take consecutive partitions
-    (shared.partitioning), so replicas and the writer's partitions share a large import."""
-    return f"{import_id}:{range_index}".encode()
-
-
 def batch_key(import_id: object, first_row_no: int) -> bytes:
     """Partition key of a batch's message whose order among the import's batches does not
     matter: the batches of a large import spread over partitions and replicas."""

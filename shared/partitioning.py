@@ -7,23 +7,32 @@ key's 32-bit words at once. Same hash, same partitions as aiokafka and the Java 
 property test compares them on any bytes), so a customer's events land where any other
 producer would put them.
 
-A range key (shared.kafka.range_key, "<import id>:<range index>") is the one exception: hashing
-each range on its own put the four ranges of a 300k-row file on one or two of four partitions
-in a third of imports, and the writer inserts one partition's batches one after the other.
-Range i of an import goes to partition (murmur2(import id) + i) mod partitions instead: any n
-consecutive ranges cover all n partitions. Only the validator produces these keys.
+A range key (range_key, "<import id>:<range index>", built here beside the rule that reads it)
+is the one exception: hashing each range on its own put the four ranges of a 300k-row file on
+one or two of four partitions in a third of imports, and the writer inserts one partition's
+batches one after the other. Range i of an import goes to partition (murmur2(import id) + i)
+mod partitions instead: any n consecutive ranges cover all n partitions. Only the validator
+produces these keys.
 """
 
 import random
 import struct
 from collections.abc import Sequence
+from uuid import UUID
 
 _SEED = 0x9747B28C
 _M = 0x5BD1E995
 _MASK = 0xFFFFFFFF
 # A range key: an import id as text (36 characters), ":", the range's index.
 _RANGE_SEPARATOR_AT = 36
-_RANGE_SEPARATOR = ord(":")
+_RANGE_SEPARATOR = b":"
+
+
+def range_key(import_id: UUID, range_index: int) -> bytes:
+    """Partition key of a range of an import's file and of its rows: one range's messages stay
+    in file order, while consecutive ranges of a file take consecutive partitions
+    (default_partition), so replicas and the writer's partitions share a large import."""
+    return str(import_id).encode() + _RANGE_SEPARATOR + str(range_index).encode()
 
 
 def murmur2(data: bytes) -> int:
@@ -55,7 +64,7 @@ def default_partition(
     key's partition follows its import's first range."""
     if key is None:
         return random.choice(available or all_partitions)
-    if len(key) > _RANGE_SEPARATOR_AT + 1 and key[_RANGE_SEPARATOR_AT] == _RANGE_SEPARATOR:
+    if key[_RANGE_SEPARATOR_AT : _RANGE_SEPARATOR_AT + 1] == _RANGE_SEPARATOR:
         range_index = key[_RANGE_SEPARATOR_AT + 1 :]
         if range_index.isdigit():
             first = murmur2(key[:_RANGE_SEPARATOR_AT]) & 0x7FFFFFFF

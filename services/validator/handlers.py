@@ -13,7 +13,8 @@ from services.validator.validation import (
 )
 from shared import topics
 from shared.events import FileAccepted, FileRangeToValidate
-from shared.kafka import consumer_options, import_key, range_key
+from shared.kafka import consumer_options, import_key
+from shared.partitioning import range_key
 
 # A 1 GB file takes minutes to scan, a range tens of seconds: the poll interval outlasts both.
 _MAX_POLL_INTERVAL_MS = 60 * 60 * 1000
@@ -22,10 +23,10 @@ _MAX_POLL_INTERVAL_MS = 60 * 60 * 1000
 def build_router(settings: ValidatorSettings, storage: Minio) -> KafkaRouter:
     """Declare the validator's publishers and its subscribers."""
     router = KafkaRouter(prefix=settings.kafka.topic_prefix)
-    # Ranges, and the valid rows of each, are keyed by import and range (shared.kafka.range_key):
-    # the replicas of the validator and of the writer share a large import, and one range's
-    # batches stay in file order. Outcomes and totals are keyed by import: the aggregator
-    # counts them in any order.
+    # Ranges, and the valid rows of each, are keyed by import and range
+    # (shared.partitioning.range_key): the replicas of the validator and of the writer share a
+    # large import, and one range's batches stay in file order. Outcomes and totals are keyed
+    # by import: the aggregator counts them in any order.
     file_ranges = router.publisher(topics.FILE_RANGES)
     rows_validated = router.publisher(topics.ROWS_VALIDATED)
     row_outcomes = router.publisher(topics.ROW_OUTCOMES)

@@ -7,8 +7,7 @@ from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from shared.kafka import range_key
-from shared.partitioning import default_partition, murmur2
+from shared.partitioning import default_partition, murmur2, range_key
 
 
 @given(st.binary(max_size=80))
