@@ -98,7 +98,9 @@ def error_file_lines(
             return
         if row_no != failure[0]:
             continue
-        cells = record_cells(record, dialect)
+        # As written, but for NUL characters: the import ignores them, and the upload refuses a
+        # file that starts with them as binary, so the corrected file could not come back.
+        cells = [cell.replace("\x00", "") for cell in record_cells(record, dialect)]
         errors = [_named(RowError.model_validate(raw), columns) for raw in failure[1]]
         # The line number is said in the text: the corrected file is re-uploaded without it.
         why = f"{LINE_LABEL[locale]} {row_no}: {render_errors(errors, locale)}"

@@ -613,7 +613,7 @@ def validate_row_fields(
     unreadable: set[Field] = set()
     for field, raw in values.items():
         # clean_cell's ASCII case inlined: most cells are short ASCII (no U+FFFD either).
-        if raw.isascii():
+        if raw.isascii() and "\x00" not in raw:
             value = raw.strip()
             if not value:
                 continue

@@ -9,6 +9,9 @@ import asyncpg
 import pytest
 
 from bench.customers_file import GenerationSummary, generate
+from shared.csv_format import SAMPLE_SIZE
+from shared.rules.fields import TEMPLATE_FIELDS
+from shared.rules.validate import validate_row
 from stack.client import ImportClient
 from tests.conftest import EXAMPLES
 from tests.e2e.conftest import Product, expected_counts
@@ -76,6 +79,56 @@ async def test_the_example_file_is_imported_with_an_exact_account(
             cells[-1] for cells in errors.values() if cells[-1].startswith(f"Linha {line}:")
         )
         assert "«E-mail»" in text
+
+
+async def test_nul_characters_past_the_sample_change_nothing(
+    product: Product, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    # PostgreSQL cannot store NUL. The upload's sample refuses a file that starts with them as
+    # binary; further down, one NUL in a cell failed its whole batch at the insert (or, in a
+    # rejected row's error, the aggregator's count) and the import ended interrupted.
+    generated = io.BytesIO()
+    summary = generate(
+        generated, rows=2000, seed=7, delimiter=";", encoding="utf-8", **EXAMPLE_RATIOS
+    )
+    rows = list(csv.reader(io.StringIO(generated.getvalue().decode(), newline=""), delimiter=";"))
+    sample_end = len(b"\r\n".join(";".join(row).encode() for row in rows[:1600]))
+    assert sample_end > SAMPLE_SIZE
+    with_nul = range(1600, len(rows), 7)  # rows[i] is line i + 1
+    for index in with_nul:
+        rows[index] = [
+            f"\x00{cell[:3]}\x00{cell[3:]}\x00" if cell else cell for cell in rows[index]
+        ]
+    damaged = tmp_path / "clientes.csv"
+    with damaged.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+
+    client = product.client()
+    uploaded = client.upload(damaged)
+    assert uploaded.status_code == 201, uploaded.text
+    final = client.wait_until_final(client.start(uploaded.json()["id"])["id"], timeout=120)
+
+    assert final["status"] == "partially_imported"
+    assert final["counts"] == expected_counts(summary)
+    stored = await pool.fetch(
+        "SELECT source_row_no, full_name, email FROM customers"
+        " WHERE source_import_id = $1 AND source_row_no = ANY($2)",
+        final["id"],
+        [index + 1 for index in with_nul],
+    )
+    assert stored
+    for customer in stored:
+        clean = rows[customer["source_row_no"] - 1]
+        expected = validate_row(
+            {
+                field: cell.replace("\x00", "")
+                for field, cell in zip(TEMPLATE_FIELDS, clean, strict=True)
+            }
+        ).record
+        assert expected is not None
+        assert (customer["full_name"], customer["email"]) == (expected.full_name, expected.email)
+    error_file = client.download(final["links"]["error_file"])
+    assert b"\x00" not in error_file
 
 
 async def test_an_unusable_file_is_refused_with_a_clear_problem(

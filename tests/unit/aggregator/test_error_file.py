@@ -59,6 +59,22 @@ def test_only_failed_rows_with_original_cells_and_why() -> None:
     assert "2" in lines[2][-1]
 
 
+def test_nul_characters_are_left_out_of_the_failed_rows() -> None:
+    # The import drops them; a corrected file starting with one would be refused as binary.
+    lines = list(
+        error_file_lines(
+            iter([(1, ["Nome", "E-mail"]), (2, b"Ana\x00\x00;ana@@exemplo.com\x00\r\n")]),
+            failures((2, [RowError(field=Field.EMAIL, code="email.invalid")])),
+            {Field.EMAIL: "E-mail", Field.FULL_NAME: "Nome"},
+            "pt-BR",
+            dialect=SEMICOLON,
+        )
+    )
+
+    assert lines[1][:-1] == ["Ana", "ana@@exemplo.com"]
+    assert b"\x00" not in b"".join(_encoded(iter(lines), SEMICOLON))
+
+
 def test_english_header_and_labels() -> None:
     lines = list(
         error_file_lines(

@@ -21,6 +21,11 @@ from shared.rules.cleaning import clean_cell, fold_key
         ("", ""),
         ("   ", ""),
         ("\u00a0\u200b", ""),
+        # NUL: padding of fixed-width exports, or debris; invisible, and PostgreSQL refuses it.
+        ("Maria\x00\x00\x00", "Maria"),
+        ("Ma\x00ria", "Maria"),
+        ("\x00 José\x00 ", "José"),
+        ("\x00", ""),
     ],
 )
 def test_clean_cell(raw: str, expected: str) -> None:

@@ -199,6 +199,28 @@ def test_a_replacement_character_asks_for_a_utf8_file(field: Field) -> None:
     assert 'Salve o arquivo como UTF-8 (no Excel, "CSV UTF-8")' in render_errors(result.errors)
 
 
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_nul_characters_in_any_cell_are_dropped(where: str) -> None:
+    # PostgreSQL cannot store NUL: one left in a cell failed the insert of its whole batch.
+    def with_nul(value: str) -> str:
+        middle = len(value) // 2
+        return {
+            "start": "\x00" + value,
+            "middle": value[:middle] + "\x00" + value[middle:],
+            "end": value + "\x00\x00",
+        }[where]
+
+    result = validate_row({field: with_nul(value) for field, value in COMPLETE_ROW.items()})
+
+    assert result == validate_row(COMPLETE_ROW)
+
+
+def test_a_cell_of_nul_characters_only_is_blank() -> None:
+    result = validate_row({Field.FULL_NAME: "\x00\x00", Field.EMAIL: "maria@example.com"})
+
+    assert codes(result) == [(Field.FULL_NAME, ErrorCode.FULL_NAME_REQUIRED)]
+
+
 def test_row_validation_holds_a_record_or_errors() -> None:
     record = CustomerRecord(full_name="Maria")
 
