@@ -14,7 +14,7 @@ from services.upload.api import router
 from services.upload.catalogue_api import router as catalogue_router
 from services.upload.customers_api import router as customers_router
 from services.upload.mapping_api import router as mapping_router
-from services.upload.problems import ApiProblemError, problem_handler
+from services.upload.problems import add_problem_handlers
 from services.upload.runtime import Runtime
 from services.upload.settings import UploadSettings
 from services.upload.template import router as template_router
@@ -73,7 +73,7 @@ app.include_router(customers_router)
 app.include_router(access_router)
 app.include_router(mapping_router)
 app.include_router(account_fields_router)
-app.add_exception_handler(ApiProblemError, problem_handler)
+add_problem_handlers(app)
 instrument_fastapi(app, service="upload")
 app.mount("/metrics", make_asgi_app(REGISTRY))
 

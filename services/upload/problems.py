@@ -2,7 +2,8 @@
 
 from typing import Any, Literal
 
-from fastapi import Request
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared.file_problems import Locale
@@ -84,3 +85,26 @@ async def problem_handler(_: Request, error: Exception) -> JSONResponse:
         media_type="application/problem+json",
         headers=error.headers,
     )
+
+
+_UNSTORABLE_TEXT: dict[Locale, str] = {
+    "pt-BR": "Um texto enviado contém o caractere NUL (\\u0000), que o banco de dados não "
+    "armazena. Remova-o e envie de novo.",
+    "en": "A text sent holds the NUL character (\\u0000), which the database cannot store. "
+    "Remove it and send the request again.",
+}
+
+
+async def unstorable_text_handler(request: Request, _: Exception) -> JSONResponse:
+    """A NUL in any text the API stores or searches for (PostgreSQL refuses it, in text as
+    in jsonb): the client's mistake, said as one, instead of an internal error."""
+    locale = locale_of(request.headers.get("accept-language"))
+    problem = ApiProblemError(422, "request.nul_character", _UNSTORABLE_TEXT[locale])
+    return await problem_handler(request, problem)
+
+
+def add_problem_handlers(app: FastAPI) -> None:
+    """Answer the API's own problems, and text PostgreSQL cannot store, as problem+json."""
+    app.add_exception_handler(ApiProblemError, problem_handler)
+    for refused in (CharacterNotInRepertoireError, UntranslatableCharacterError):
+        app.add_exception_handler(refused, unstorable_text_handler)

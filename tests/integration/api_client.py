@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 from minio import Minio
 
-from services.upload.problems import ApiProblemError, problem_handler
+from services.upload.problems import add_problem_handlers
 
 
 @asynccontextmanager
@@ -24,7 +24,7 @@ async def api_client(
     app = FastAPI()
     for router in routers:
         app.include_router(router)
-    app.add_exception_handler(ApiProblemError, problem_handler)
+    add_problem_handlers(app)
     app.state.runtime = SimpleNamespace(pool=pool)
     if storage is not None:
         app.state.runtime = SimpleNamespace(

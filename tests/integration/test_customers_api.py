@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from services.upload.access import create_account
+from services.upload.catalogue_api import router as catalogue_router
 from services.upload.customers import search_terms, today_in_brazil
 from services.upload.customers_api import router
 from services.upload.customers_repository import LIST_CUSTOMERS, SEARCH_CUSTOMERS
@@ -233,6 +234,26 @@ async def test_searches_by_name_email_document_and_external_code(
     assert names(await search(client, account, q="100%")) == ["Carla 100% Real_"]
     assert names(await search(client, account, q="a_")) == []  # "_" is not a wildcard
     assert len((await search(client, account))["items"]) == 4
+
+
+async def test_nul_characters_are_dropped_from_a_customer_and_refused_elsewhere(
+    pool: asyncpg.Pool, new_account: AccountFactory
+) -> None:
+    # PostgreSQL stores no NUL: a customer's fields drop it, as the import's cells do; other
+    # text with one is the client's mistake (422), not an internal error.
+    account = await new_account()
+    async with api_client(pool, router, catalogue_router) as client:
+        created = await add(client, account, full_name="Ana\x00 Lima\x00", notes="\x00")
+        assert (created["full_name"], created["notes"]) == ("Ana Lima", None)
+
+        for language, words in (("pt-BR", "Remova-o"), ("en", "Remove it")):
+            response = await client.post(
+                "/v1/products", json={"name": "Pão\x00"}, headers=headers(account, language)
+            )
+            assert response.status_code == 422
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["code"] == "request.nul_character"
+            assert words in response.json()["detail"]
 
 
 async def test_status_is_active_once_a_subscription_has_started(

@@ -21,7 +21,7 @@ from services.upload.access import NewAccount, create_account
 from services.upload.api import router as imports_router
 from services.upload.catalogue_api import router as catalogue_router
 from services.upload.file_retention import sweep_expired_files
-from services.upload.problems import ApiProblemError, problem_handler
+from services.upload.problems import add_problem_handlers
 from services.upload.template import router as template_router
 from services.upload.wizard_api import router as wizard_router
 from shared.storage import LIFECYCLE_DAYS, error_file_key
@@ -47,7 +47,7 @@ async def wizard(pool: asyncpg.Pool, storage: Minio, bucket: str) -> AsyncIterat
     app = FastAPI()
     for router in (template_router, wizard_router, imports_router, catalogue_router):
         app.include_router(router)
-    app.add_exception_handler(ApiProblemError, problem_handler)
+    add_problem_handlers(app)
     settings = SimpleNamespace(
         max_file_bytes=5 * 1024 * 1024, storage=SimpleNamespace(bucket=bucket)
     )
