@@ -96,8 +96,8 @@ _UNSTORABLE_TEXT: dict[Locale, str] = {
 
 
 async def unstorable_text_handler(request: Request, _: Exception) -> JSONResponse:
-    """A NUL in any text the API stores or searches for (PostgreSQL refuses it, in text as
-    in jsonb): the client's mistake, said as one, instead of an internal error."""
+    """A NUL in any text the API hands to PostgreSQL (refused there, in text as in jsonb):
+    the client's mistake, said as one, instead of an internal error."""
     locale = locale_of(request.headers.get("accept-language"))
     problem = ApiProblemError(422, "request.nul_character", _UNSTORABLE_TEXT[locale])
     return await problem_handler(request, problem)

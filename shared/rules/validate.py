@@ -612,7 +612,8 @@ def validate_row_fields(
     cells: dict[Field, str] = {}
     unreadable: set[Field] = set()
     for field, raw in values.items():
-        # clean_cell's ASCII case inlined: most cells are short ASCII (no U+FFFD either).
+        # clean_cell's ASCII case inlined: most cells are short ASCII (no U+FFFD either); a
+        # cell holding NUL, which clean_cell removes, takes the long way.
         if raw.isascii() and "\x00" not in raw:
             value = raw.strip()
             if not value:
